@@ -1,0 +1,249 @@
+/**
+ * hopscope's load engine: one connection pool, one timing and error path, two ways of deciding WHEN a
+ * request leaves. Closed loop: a connection sends its next request when an answer completes. Open loop:
+ * requests are due at times fixed in advance (schedule.ts); each waits for a free connection if it must,
+ * and its latency runs from its due time, so waiting is measured, never hidden.
+ */
+
+import { performance } from 'node:perf_hooks';
+import type { LoadModel } from '../scenario/types.js';
+import { Connection, type ConnectionEvents } from './http1/connection.js';
+import type { ParsedResponse } from './http1/response-parser.js';
+import { seededRandom } from './random.js';
+import type { RequestMix } from './request-mix.js';
+import type { ErrorKind, SampleSink } from './sample.js';
+import { arrivalTimes } from './schedule.js';
+import { TimeQueue } from './time-queue.js';
+
+export interface PhaseRun {
+  host: string;
+  port: number;
+  mix: RequestMix;
+  load: LoadModel;
+  durationMs: number;
+  /** A request unanswered this long after its start (its due time, in open loop) fails as a timeout. */
+  timeoutMs: number;
+  seed: number;
+}
+
+export interface PhaseOutcome {
+  elapsedMs: number;
+  /** Requests written to a socket. */
+  sent: number;
+  /** Open loop: requests the schedule intended (sent + unsent). */
+  intended: number;
+  /** Open loop: requests never sent because no connection was free before the phase ended. */
+  unsent: number;
+  /** Open loop: the most requests that were ever waiting for a connection at once. */
+  maxBacklog: number;
+  connectFailures: number;
+}
+
+/** Live figures for the progress line. */
+export interface EngineStatus {
+  sent: number;
+  backlog: number;
+  openConnections: number;
+}
+
+const MAX_RECONNECT_DELAY_MS = 500;
+const CONNECT_WARMUP_MS = 1000;
+/** Beyond this many requests waiting for a connection the generator gives up on them (counted as unsent). */
+const MAX_BACKLOG = 4_000_000;
+
+export class LoadEngine implements ConnectionEvents {
+  private readonly connections = new Set<Connection>();
+  private readonly free: Connection[] = [];
+  private readonly listed = new WeakSet<Connection>();
+  private readonly backlog = new TimeQueue();
+  private startMs = 0;
+  private warming = false;
+  private sending = false;
+  private reconnectDelayMs = 10;
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private endTimer: NodeJS.Timeout | undefined;
+  private resolveDone: (() => void) | undefined;
+  private readonly outcome: PhaseOutcome = { elapsedMs: 0, sent: 0, intended: 0, unsent: 0, maxBacklog: 0, connectFailures: 0 };
+  private readonly nextDue: () => number;
+  private nextDueMs = 0;
+
+  constructor(
+    private readonly run: PhaseRun,
+    private readonly sink: SampleSink,
+  ) {
+    const load = run.load;
+    this.nextDue =
+      load.model === 'open'
+        ? arrivalTimes({ ...load, durationMs: run.durationMs }, seededRandom(run.seed ^ 0x5eed))
+        : () => Infinity;
+  }
+
+  get status(): EngineStatus {
+    return { sent: this.outcome.sent, backlog: this.backlog.length, openConnections: this.connections.size };
+  }
+
+  /** Runs the phase to its end (or until stop()), then drains in-flight requests within the timeout. */
+  async execute(): Promise<PhaseOutcome> {
+    const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+    this.sending = true;
+    await this.connectAll();
+    this.startMs = performance.now();
+    for (const conn of this.connections) this.fill(conn);
+    this.timeoutTimer = setInterval(() => this.expire(), Math.max(5, Math.min(50, this.run.timeoutMs / 10)));
+    this.endTimer = setTimeout(() => this.stop(), this.run.durationMs);
+    if (this.run.load.model === 'open') {
+      this.nextDueMs = this.nextDue();
+      this.pace();
+    }
+    await done;
+    return this.outcome;
+  }
+
+  /**
+   * Opens the pool before the clock starts, so that connection set-up (about 10-20 ms for 50 sockets on
+   * loopback) is not charged to the first requests as a scheduling lag. Bounded: a target that refuses
+   * connections starts the phase anyway, and the failures are counted.
+   */
+  private async connectAll(): Promise<void> {
+    this.warming = true;
+    for (let i = 0; i < this.run.load.connections; i++) this.open();
+    const deadline = performance.now() + CONNECT_WARMUP_MS;
+    while (performance.now() < deadline && [...this.connections].some((c) => c.connecting)) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    this.warming = false;
+  }
+
+  /** Ends the phase now: nothing more is sent; in-flight requests get until their timeout to finish. */
+  stop(): void {
+    if (!this.sending) return;
+    this.sending = false;
+    clearTimeout(this.endTimer);
+    const now = performance.now();
+    this.outcome.elapsedMs = now - this.startMs;
+    while (this.backlog.length > 0) this.giveUp(this.backlog.shift(), now);
+    this.settleIfIdle();
+  }
+
+  // --- connection events -------------------------------------------------------------------------------
+
+  ready(conn: Connection): void {
+    this.reconnectDelayMs = 10;
+    if (!this.sending) {
+      conn.close();
+      return;
+    }
+    if (!this.warming) this.fill(conn);
+  }
+
+  response(conn: Connection, requestIndex: number, startMs: number, response: ParsedResponse): void {
+    this.sink.response(requestIndex, (performance.now() - startMs) * 1000, response.status, response.serverTiming);
+    if (this.sending) this.fill(conn);
+    else this.settleIfIdle();
+  }
+
+  failure(_conn: Connection, requestIndex: number, startMs: number, kind: ErrorKind): void {
+    this.sink.failure(requestIndex, kind, (performance.now() - startMs) * 1000);
+  }
+
+  closed(conn: Connection, connectFailed: boolean): void {
+    this.connections.delete(conn);
+    if (connectFailed) {
+      this.outcome.connectFailures++;
+      // Nothing was in flight, but a request was meant to go: count it, or a dead target would read as idle.
+      this.sink.failure(this.run.mix.pick(), 'connect', 0);
+    }
+    if (!this.sending) {
+      this.settleIfIdle();
+      return;
+    }
+    const delay = connectFailed ? this.reconnectDelayMs : 0;
+    if (connectFailed) this.reconnectDelayMs = Math.min(MAX_RECONNECT_DELAY_MS, this.reconnectDelayMs * 2);
+    setTimeout(() => this.sending && this.open(), delay);
+  }
+
+  // --- sending -------------------------------------------------------------------------------------------
+
+  private open(): void {
+    const conn = new Connection(this.run.host, this.run.port, this.run.load.pipelining, this);
+    this.connections.add(conn);
+    conn.connect();
+  }
+
+  /** Gives a connection that has room as much work as the loop model allows now. */
+  private fill(conn: Connection): void {
+    if (this.run.load.model === 'closed') {
+      while (conn.capacity > 0) this.sendOn(conn, performance.now());
+      return;
+    }
+    while (conn.capacity > 0 && this.backlog.length > 0) this.sendDue(conn, performance.now());
+    if (conn.capacity > 0 && !this.listed.has(conn)) {
+      this.listed.add(conn);
+      this.free.push(conn);
+    }
+  }
+
+  private sendOn(conn: Connection, startMs: number): void {
+    const index = this.run.mix.pick();
+    conn.send(index, this.run.mix.encode(index), startMs, this.run.mix.isHead(index));
+    this.outcome.sent++;
+  }
+
+  private sendDue(conn: Connection, nowMs: number): void {
+    const dueMs = this.backlog.shift();
+    this.sink.sendLag?.((nowMs - dueMs) * 1000);
+    this.sendOn(conn, dueMs);
+  }
+
+  /** Open loop: moves due requests to the backlog and hands them to free connections, then sleeps until the next is due. */
+  private pace = (): void => {
+    if (!this.sending) return;
+    let now = performance.now();
+    const elapsed = now - this.startMs;
+    while (this.nextDueMs <= elapsed) {
+      this.outcome.intended++;
+      if (this.backlog.length >= MAX_BACKLOG) this.giveUp(this.startMs + this.nextDueMs, now);
+      else this.backlog.push(this.startMs + this.nextDueMs);
+      this.nextDueMs = this.nextDue();
+    }
+    if (this.backlog.length > this.outcome.maxBacklog) this.outcome.maxBacklog = this.backlog.length;
+    while (this.backlog.length > 0 && this.free.length > 0) {
+      const conn = this.free[this.free.length - 1]!;
+      if (conn.capacity > 0) this.sendDue(conn, now);
+      if (conn.capacity === 0) {
+        this.free.pop();
+        this.listed.delete(conn);
+      }
+      now = performance.now();
+    }
+    if (this.nextDueMs === Infinity) return;
+    const waitMs = this.startMs + this.nextDueMs - performance.now();
+    // Timers are only good to about a millisecond: sleep on one when the next request is far, spin on
+    // setImmediate (which still lets I/O in) when it is close, so that sends leave on time.
+    if (waitMs > 2) setTimeout(this.pace, waitMs - 1.5);
+    else setImmediate(this.pace);
+  };
+
+  private giveUp(dueMs: number, nowMs: number): void {
+    this.outcome.unsent++;
+    this.sink.failure(this.run.mix.pick(), 'unsent', (nowMs - dueMs) * 1000);
+  }
+
+  // --- ending --------------------------------------------------------------------------------------------
+
+  private expire(): void {
+    const deadline = performance.now() - this.run.timeoutMs;
+    for (const conn of this.connections) if (conn.oldestStartMs <= deadline) conn.abort('timeout');
+  }
+
+  private settleIfIdle(): void {
+    if (this.sending) return;
+    for (const conn of this.connections) {
+      if (conn.inFlight === 0) conn.close();
+    }
+    if ([...this.connections].some((c) => c.inFlight > 0)) return;
+    clearInterval(this.timeoutTimer);
+    this.resolveDone?.();
+    this.resolveDone = undefined;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * One keep-alive HTTP/1.1 connection of the load engine, with up to `pipelining` requests in flight.
+ * It knows nothing of loops or schedules: the engine decides when to send, the connection reports
+ * what came back (or failed) for each request, in order.
+ */
+
+import { Socket } from 'node:net';
+import type { ErrorKind } from '../sample.js';
+import { ProtocolError, ResponseParser, type ParsedResponse } from './response-parser.js';
+
+export interface ConnectionEvents {
+  response(conn: Connection, requestIndex: number, startMs: number, response: ParsedResponse): void;
+  failure(conn: Connection, requestIndex: number, startMs: number, kind: ErrorKind): void;
+  /** Connected and able to take requests. */
+  ready(conn: Connection): void;
+  /** Closed for good; `connectFailed` when it never connected. The engine decides whether to reconnect. */
+  closed(conn: Connection, connectFailed: boolean): void;
+}
+
+export class Connection {
+  private socket: Socket | undefined;
+  private connected = false;
+  private closing = false;
+  // In-flight requests, oldest first; a ring so that the hot path allocates nothing.
+  private readonly indexes: Int32Array;
+  private readonly starts: Float64Array;
+  private readonly heads: Uint8Array;
+  private head = 0;
+  private count = 0;
+  private readonly parser: ResponseParser;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly pipelining: number,
+    private readonly events: ConnectionEvents,
+  ) {
+    this.indexes = new Int32Array(pipelining);
+    this.starts = new Float64Array(pipelining);
+    this.heads = new Uint8Array(pipelining);
+    this.parser = new ResponseParser(
+      (response) => this.onResponse(response),
+      () => this.heads[this.head] === 1,
+    );
+  }
+
+  /** Connect called, and neither connected nor closed yet. */
+  get connecting(): boolean {
+    return this.socket !== undefined && !this.connected && !this.closing;
+  }
+
+  get inFlight(): number {
+    return this.count;
+  }
+
+  /** Requests it can take now. */
+  get capacity(): number {
+    return this.connected && !this.closing ? this.pipelining - this.count : 0;
+  }
+
+  /** Send time of the oldest unanswered request, or Infinity. */
+  get oldestStartMs(): number {
+    return this.count > 0 ? this.starts[this.head]! : Infinity;
+  }
+
+  connect(): void {
+    const socket = new Socket();
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      this.connected = true;
+      this.events.ready(this);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.parser.push(chunk);
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        this.abort('protocol');
+      }
+    });
+    socket.on('error', () => {
+      // 'close' follows and reports; the error's only use would be its text, which kinds already classify.
+    });
+    socket.on('close', () => this.onClose());
+    socket.connect(this.port, this.host);
+  }
+
+  send(requestIndex: number, bytes: Buffer, startMs: number, isHead: boolean): void {
+    const slot = (this.head + this.count) % this.pipelining;
+    this.indexes[slot] = requestIndex;
+    this.starts[slot] = startMs;
+    this.heads[slot] = isHead ? 1 : 0;
+    this.count++;
+    this.socket!.write(bytes);
+  }
+
+  /** Fail every in-flight request with `kind` and close; used for timeouts and protocol errors. */
+  abort(kind: ErrorKind): void {
+    this.failAll(kind);
+    this.close();
+  }
+
+  /** Close without failing anything further (in-flight requests, if any, are reported as reset). */
+  close(): void {
+    this.closing = true;
+    this.socket?.destroy();
+  }
+
+  private onResponse(response: ParsedResponse): void {
+    if (this.count === 0) {
+      // A response nobody asked for: the server is broken, not the request.
+      this.abort('protocol');
+      return;
+    }
+    const index = this.indexes[this.head]!;
+    const start = this.starts[this.head]!;
+    this.head = (this.head + 1) % this.pipelining;
+    this.count--;
+    this.events.response(this, index, start, response);
+    if (response.close) this.close();
+  }
+
+  private failAll(kind: ErrorKind): void {
+    while (this.count > 0) {
+      const index = this.indexes[this.head]!;
+      const start = this.starts[this.head]!;
+      this.head = (this.head + 1) % this.pipelining;
+      this.count--;
+      this.events.failure(this, index, start, kind);
+    }
+  }
+
+  private onClose(): void {
+    const wasConnected = this.connected;
+    this.connected = false;
+    this.closing = true;
+    // A response delimited by the close itself completes now; anything else still in flight was cut.
+    this.parser.end();
+    this.failAll(wasConnected ? 'reset' : 'connect');
+    this.events.closed(this, !wasConnected);
+  }
+}

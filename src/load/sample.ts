@@ -1,0 +1,27 @@
+/**
+ * The one event stream from load to record. Called per response on the hot path, so it takes plain
+ * arguments rather than an allocated object.
+ */
+
+export type ErrorKind =
+  /** TCP connect failed (refused, unreachable). */
+  | 'connect'
+  /** No complete response within the request timeout. */
+  | 'timeout'
+  /** The connection closed or reset with this request unanswered. */
+  | 'reset'
+  /** The server sent bytes that are not a valid HTTP/1.x response. */
+  | 'protocol'
+  /** Open loop only: the request's intended time passed but the run ended before any connection could send it. */
+  | 'unsent';
+
+export const ERROR_KINDS: readonly ErrorKind[] = ['connect', 'timeout', 'reset', 'protocol', 'unsent'];
+
+export interface SampleSink {
+  /** A complete HTTP response. Statuses 4xx/5xx are responses too; the recorder classifies them. */
+  response(requestIndex: number, latencyUs: number, status: number, serverTiming: string | undefined): void;
+  /** A request that got no response. */
+  failure(requestIndex: number, kind: ErrorKind, latencyUs: number): void;
+  /** Open loop: how late a request left compared with its intended time. */
+  sendLag?(lagUs: number): void;
+}

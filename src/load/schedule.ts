@@ -1,0 +1,42 @@
+/**
+ * Open-loop arrival schedule: the intended send time of every request of a phase, decided in advance of
+ * and independently from the responses. Latency is measured from these times (as wrk2 does), so a stalled
+ * server shows up as the queueing delay real users would see, instead of vanishing (coordinated omission).
+ */
+
+import type { Arrival } from '../scenario/types.js';
+import { exponential, type Random } from './random.js';
+
+export interface ArrivalPlan {
+  fromRps: number;
+  toRps: number;
+  arrival: Arrival;
+  durationMs: number;
+}
+
+/** Rate at `tMs` into the phase: linear from fromRps to toRps. */
+export function rateAt(plan: ArrivalPlan, tMs: number): number {
+  return plan.fromRps + ((plan.toRps - plan.fromRps) * Math.min(tMs, plan.durationMs)) / plan.durationMs;
+}
+
+/**
+ * Returns a generator of intended times (ms from the phase start), strictly within [0, durationMs).
+ * After the last one it returns Infinity.
+ */
+export function arrivalTimes(plan: ArrivalPlan, random: Random): () => number {
+  let t = 0;
+  let first = true;
+  return () => {
+    if (!first) {
+      const meanGapMs = 1000 / rateAt(plan, t);
+      t += plan.arrival === 'poisson' ? exponential(random, meanGapMs) : meanGapMs;
+    }
+    first = false;
+    return t < plan.durationMs ? t : Infinity;
+  };
+}
+
+/** How many requests a plan intends: the integral of the rate over the phase (for progress and checks). */
+export function expectedCount(plan: ArrivalPlan): number {
+  return ((plan.fromRps + plan.toRps) / 2) * (plan.durationMs / 1000);
+}

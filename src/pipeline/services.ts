@@ -1,0 +1,38 @@
+/** Brings a run's services up through the chosen runtime, and down again; a run without services skips it. */
+
+import { join } from 'node:path';
+import { selectRuntime, type RuntimeChoice } from '../runtime/index.js';
+import type { ServiceSpec, StartedService } from '../runtime/types.js';
+
+export interface RunningServices {
+  started: StartedService[];
+  /** "docker (engine at /var/run/docker.sock answered)", or "none" when the run starts no service. */
+  description: string;
+  down(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+
+export async function startServices(
+  specs: ServiceSpec[],
+  choice: RuntimeChoice,
+  io: { outDir: string; log: (line: string) => void },
+): Promise<RunningServices> {
+  if (specs.length === 0) return { started: [], description: 'none (no services in the scenario)', down: async () => {} };
+  const { runtime, reason } = await selectRuntime(choice, io.log);
+  const description = `${runtime.kind} (${reason})`;
+  io.log(`runtime: ${description}`);
+  const started = await runtime.up(specs, {
+    runId: `${Date.now().toString(36)}${process.pid.toString(36)}`,
+    logDir: join(io.outDir, 'logs'),
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    log: io.log,
+  });
+  return {
+    started,
+    description,
+    down: async () => {
+      await Promise.allSettled(started.map((s) => s.down()));
+    },
+  };
+}

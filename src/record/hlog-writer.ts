@@ -1,0 +1,65 @@
+/**
+ * Writes interval histograms in HdrHistogram's log format 1.3, the way Java's HistogramLogWriter does with
+ * a base time: a StartTime and a BaseTime header and timestamps relative to them. HistogramLogProcessor
+ * reads such files; it does NOT read absolute timestamps without a base (hdr-histogram-js's own writer).
+ * Values are microseconds; the Interval_Max column is in milliseconds (max / 1000), so pass
+ * `-outputValueUnitRatio 1000` to HistogramLogProcessor to print milliseconds.
+ */
+
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { encodeHistogram, type Histogram } from './histogram.js';
+import type { IntervalSnapshot } from './recorder.js';
+
+const MAX_VALUE_UNIT_RATIO = 1000;
+
+/** Tags may not hold commas or white space in the format; anything else is kept. */
+export function hlogTag(name: string): string {
+  return name.replace(/[\s,]/g, '_');
+}
+
+export function hlogHeader(startEpochMs: number, comment: string): string {
+  const startSec = (startEpochMs / 1000).toFixed(3);
+  return [
+    '#[Histogram log format version 1.3]',
+    `#[${comment}]`,
+    `#[StartTime: ${startSec} (seconds since epoch), ${new Date(startEpochMs).toString()}]`,
+    `#[BaseTime: ${startSec} (seconds since epoch)]`,
+    '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"',
+    '',
+  ].join('\n');
+}
+
+export function hlogLine(tag: string | undefined, startMs: number, lengthMs: number, histogram: Histogram): string {
+  const prefix = tag === undefined ? '' : `Tag=${hlogTag(tag)},`;
+  const max = (histogram.maxValue / MAX_VALUE_UNIT_RATIO).toFixed(3);
+  return `${prefix}${(startMs / 1000).toFixed(3)},${(lengthMs / 1000).toFixed(3)},${max},${encodeHistogram(histogram)}\n`;
+}
+
+/**
+ * Streams one line per interval: the overall histogram untagged, then one tagged line per request that had
+ * successes in it. Lines are written as intervals close, so a crash keeps everything up to the last second.
+ */
+export class HlogWriter {
+  private readonly out: WriteStream;
+
+  constructor(
+    path: string,
+    startEpochMs: number,
+    private readonly requestNames: readonly string[],
+  ) {
+    this.out = createWriteStream(path);
+    this.out.write(hlogHeader(startEpochMs, 'hopscope latency log: values in microseconds, Interval_Max in milliseconds'));
+  }
+
+  readonly interval = (s: IntervalSnapshot): void => {
+    let text = hlogLine(undefined, s.startMs, s.lengthMs, s.overall);
+    s.requests.forEach((series, i) => {
+      if (series.ok.totalCount > 0) text += hlogLine(this.requestNames[i], s.startMs, s.lengthMs, series.ok);
+    });
+    this.out.write(text);
+  };
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => this.out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  }
+}

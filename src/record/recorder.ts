@@ -1,0 +1,155 @@
+/**
+ * Receives every sample of a run and keeps it as HDR histograms: one per request per interval (reset each
+ * interval, after the writers have seen it) and running totals per phase. Successes and errors never share a
+ * histogram, so a fast 503 cannot flatter the percentiles.
+ */
+
+import type { ErrorKind, SampleSink } from '../load/sample.js';
+import { newHistogram, recordUs, type Histogram } from './histogram.js';
+
+/** Failure kinds plus HTTP status classes that count as errors. */
+export type ErrorLabel = ErrorKind | 'http_4xx' | 'http_5xx';
+export type Counts = Partial<Record<string, number>>;
+
+/** One request's figures over some span (an interval or a phase). */
+export class RequestSeries {
+  readonly ok = newHistogram();
+  readonly failed = newHistogram();
+  readonly errors: Counts = {};
+  readonly statuses: Counts = {};
+
+  get attempts(): number {
+    return this.ok.totalCount + this.failed.totalCount;
+  }
+
+  add(other: RequestSeries): void {
+    this.ok.add(other.ok);
+    this.failed.add(other.failed);
+    addCounts(this.errors, other.errors);
+    addCounts(this.statuses, other.statuses);
+  }
+
+  reset(): void {
+    this.ok.reset();
+    this.failed.reset();
+    clearCounts(this.errors);
+    clearCounts(this.statuses);
+  }
+}
+
+export function addCounts(into: Counts, from: Counts): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + (v ?? 0);
+}
+
+function clearCounts(counts: Counts): void {
+  for (const k of Object.keys(counts)) delete counts[k];
+}
+
+export interface IntervalSnapshot {
+  /** 0, 1, 2, ... over the whole run. */
+  index: number;
+  /** From the run's start. */
+  startMs: number;
+  lengthMs: number;
+  phase: string;
+  /** Indexed like the scenario's requests; writers skip the ones with no attempts. */
+  requests: readonly RequestSeries[];
+  /** Successes of all requests together. */
+  overall: Histogram;
+  /** Open loop: how late requests left compared to their intended time. */
+  sendLag: Histogram;
+}
+
+export interface PhaseTotals {
+  phase: string;
+  recorded: boolean;
+  durationMs: number;
+  requests: RequestSeries[];
+  sendLag: Histogram;
+}
+
+/** Receives every interval as it closes; histograms are reset right after, so use or copy them in the call. */
+export type IntervalListener = (snapshot: IntervalSnapshot) => void;
+
+export class Recorder implements SampleSink {
+  private readonly interval: RequestSeries[];
+  private readonly overall = newHistogram();
+  private readonly lag = newHistogram();
+  private readonly phases: PhaseTotals[] = [];
+  private readonly listeners: IntervalListener[] = [];
+  private intervalIndex = 0;
+  private intervalStartMs = 0;
+
+  constructor(readonly requestNames: readonly string[]) {
+    this.interval = requestNames.map(() => new RequestSeries());
+  }
+
+  onInterval(listener: IntervalListener): void {
+    this.listeners.push(listener);
+  }
+
+  response(requestIndex: number, latencyUs: number, status: number): void {
+    const series = this.interval[requestIndex]!;
+    const statusClass = status < 200 ? '1xx' : status < 300 ? '2xx' : status < 400 ? '3xx' : status < 500 ? '4xx' : '5xx';
+    series.statuses[statusClass] = (series.statuses[statusClass] ?? 0) + 1;
+    if (status < 400) recordUs(series.ok, latencyUs);
+    else {
+      const label: ErrorLabel = status < 500 ? 'http_4xx' : 'http_5xx';
+      series.errors[label] = (series.errors[label] ?? 0) + 1;
+      recordUs(series.failed, latencyUs);
+    }
+  }
+
+  failure(requestIndex: number, kind: ErrorKind, latencyUs: number): void {
+    const series = this.interval[requestIndex]!;
+    series.errors[kind] = (series.errors[kind] ?? 0) + 1;
+    recordUs(series.failed, latencyUs);
+  }
+
+  sendLag(lagUs: number): void {
+    recordUs(this.lag, lagUs);
+  }
+
+  /** Starts a phase: intervals flushed from now on belong to it. */
+  beginPhase(phase: string, recorded: boolean, nowMs: number): void {
+    this.flush(nowMs);
+    this.phases.push({
+      phase,
+      recorded,
+      durationMs: 0,
+      requests: this.requestNames.map(() => new RequestSeries()),
+      sendLag: newHistogram(),
+    });
+  }
+
+  /** Closes the current interval at `nowMs` (ms from the run's start), hands it to listeners, folds it into the phase. */
+  flush(nowMs: number): void {
+    const current = this.phases[this.phases.length - 1];
+    const lengthMs = nowMs - this.intervalStartMs;
+    if (current && lengthMs > 0) {
+      this.overall.reset();
+      for (const series of this.interval) this.overall.add(series.ok);
+      const snapshot: IntervalSnapshot = {
+        index: this.intervalIndex++,
+        startMs: this.intervalStartMs,
+        lengthMs,
+        phase: current.phase,
+        requests: this.interval,
+        overall: this.overall,
+        sendLag: this.lag,
+      };
+      for (const listener of this.listeners) listener(snapshot);
+      this.interval.forEach((series, i) => current.requests[i]!.add(series));
+      current.sendLag.add(this.lag);
+      current.durationMs += lengthMs;
+    }
+    this.interval.forEach((series) => series.reset());
+    this.lag.reset();
+    this.intervalStartMs = nowMs;
+  }
+
+  /** Every phase's totals, in run order. Call after the last flush. */
+  get phaseTotals(): readonly PhaseTotals[] {
+    return this.phases;
+  }
+}

@@ -1,0 +1,26 @@
+/** Writes the run folder's files that are made once at the end: summary.json and the .hgrm distributions. */
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PhaseTotals } from './recorder.js';
+import { combine } from './stats.js';
+import type { RunSummary } from './summary.js';
+import { hlogTag } from './hlog-writer.js';
+
+/** outputPercentileDistribution's scaling: values are microseconds, the file shows milliseconds. */
+const HGRM_UNIT_RATIO = 1000;
+const HGRM_TICKS_PER_HALF_DISTANCE = 5;
+
+export function writeRunFolder(outDir: string, summary: RunSummary, phases: readonly PhaseTotals[], names: readonly string[]): void {
+  writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  const totals = combine(phases.filter((p) => p.recorded), names);
+  writeFileSync(join(outDir, 'latency.hgrm'), totals.all.ok.outputPercentileDistribution(HGRM_TICKS_PER_HALF_DISTANCE, HGRM_UNIT_RATIO));
+  totals.perRequest.forEach((series, i) => {
+    if (series.ok.totalCount > 0 && names.length > 1) {
+      writeFileSync(
+        join(outDir, `latency.${hlogTag(names[i]!)}.hgrm`),
+        series.ok.outputPercentileDistribution(HGRM_TICKS_PER_HALF_DISTANCE, HGRM_UNIT_RATIO),
+      );
+    }
+  });
+}

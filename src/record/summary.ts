@@ -1,0 +1,150 @@
+/**
+ * summary.json: the run's machine-readable result, and the contract that `report`, `compare` and the gates
+ * read back. The schema is documented in docs/summary-json.md; bump SUMMARY_SCHEMA on any breaking change.
+ */
+
+import { cpus, totalmem } from 'node:os';
+import type { EngineKind } from '../pipeline/run-scenario.js';
+import type { PhaseOutcome } from '../load/engine.js';
+import type { PhaseDecl, Scenario } from '../scenario/types.js';
+import { percentiles, type Percentiles } from './histogram.js';
+import type { PhaseTotals } from './recorder.js';
+import { combine, statsOf, type RequestStats } from './stats.js';
+import type { TimelinePoint } from './timeline.js';
+import { HOPSCOPE_VERSION } from '../version.js';
+
+export const SUMMARY_SCHEMA = 'hopscope.summary/v1';
+
+export interface PhaseSummary {
+  name: string;
+  recorded: boolean;
+  model: 'closed' | 'open';
+  target: string;
+  durationMs: number;
+  connections: number;
+  /** Open loop: the rate asked for (start and end of the phase). */
+  targetRps: { from: number; to: number } | undefined;
+  /** Responses (of any status) per second over the phase. */
+  achievedRps: number;
+  sent: number;
+  intended: number;
+  unsent: number;
+  maxBacklog: number;
+  connectFailures: number;
+  /** Open loop: how late requests left compared with their intended send time. */
+  sendLag: Percentiles;
+  overall: RequestStats;
+  requests: RequestStats[];
+}
+
+export interface ServiceInfo {
+  name: string;
+  kind: string;
+  url: string;
+  args: string[];
+  describe: string;
+}
+
+export interface RunSummary {
+  schema: typeof SUMMARY_SCHEMA;
+  units: { latency: string; rate: string; duration: string };
+  hopscope: { version: string; engine: EngineKind };
+  scenario: { name: string; source: string; description: string; thresholds: { expression: string; scope?: string }[] };
+  run: {
+    startedAt: string;
+    durationMs: number;
+    interrupted: boolean;
+    runtime: string;
+    machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; platform: string };
+  };
+  services: ServiceInfo[];
+  phases: PhaseSummary[];
+  /** Totals over the recorded phases (warm-ups excluded): one entry per request, then `overall`. */
+  requests: RequestStats[];
+  overall: RequestStats;
+  timeline: TimelinePoint[];
+  warnings: string[];
+}
+
+export interface SummaryInput {
+  scenario: Scenario;
+  startedAt: Date;
+  runtime: string;
+  services: ServiceInfo[];
+  phases: readonly PhaseTotals[];
+  outcomes: { phase: PhaseDecl; outcome: PhaseOutcome }[];
+  timeline: TimelinePoint[];
+  engine: EngineKind;
+  interrupted: boolean;
+}
+
+/** Open loop: below this share of the intended rate, the generator (not the target) set the pace. */
+const RATE_SHORTFALL = 0.99;
+
+export function buildSummary(input: SummaryInput): RunSummary {
+  const names = input.scenario.requests.map((r) => r.name);
+  const warnings: string[] = [];
+  const phases = input.outcomes.map(({ phase, outcome }, i): PhaseSummary => {
+    const totals = input.phases[i]!;
+    const combined = combine([totals], names);
+    const overall = statsOf('overall', combined.all, totals.durationMs);
+    const responses = combined.all.attempts - (combined.all.errors.connect ?? 0) - (combined.all.errors.unsent ?? 0);
+    const load = phase.load;
+    const summary: PhaseSummary = {
+      name: phase.name,
+      recorded: phase.record,
+      model: load.model,
+      target: phase.target,
+      durationMs: Math.round(totals.durationMs),
+      connections: load.connections,
+      targetRps: load.model === 'open' ? { from: load.fromRps, to: load.toRps } : undefined,
+      achievedRps: round1(responses / (outcome.elapsedMs / 1000 || 1)),
+      sent: outcome.sent,
+      intended: outcome.intended,
+      unsent: outcome.unsent,
+      maxBacklog: outcome.maxBacklog,
+      connectFailures: outcome.connectFailures,
+      sendLag: percentiles(totals.sendLag),
+      overall,
+      requests: combined.perRequest.map((s, j) => statsOf(names[j]!, s, totals.durationMs)).filter((s) => s.count + s.errors > 0),
+    };
+    if (load.model === 'open' && outcome.intended > 0 && outcome.sent < outcome.intended * RATE_SHORTFALL) {
+      warnings.push(
+        `phase ${phase.name}: sent ${outcome.sent} of ${outcome.intended} intended requests (${((outcome.sent / outcome.intended) * 100).toFixed(1)}%): ` +
+          `the connections (${load.connections}) or the generator could not keep up; latencies include the wait`,
+      );
+    }
+    if (outcome.connectFailures > 0) warnings.push(`phase ${phase.name}: ${outcome.connectFailures} connection attempts failed`);
+    return summary;
+  });
+  const recorded = input.phases.filter((p) => p.recorded);
+  const totals = combine(recorded, names);
+  return {
+    schema: SUMMARY_SCHEMA,
+    units: { latency: 'microseconds (fields ending in Us)', rate: 'requests per second (fields ending in Rps)', duration: 'milliseconds (fields ending in Ms)' },
+    hopscope: { version: HOPSCOPE_VERSION, engine: input.engine },
+    scenario: {
+      name: input.scenario.name,
+      source: input.scenario.source,
+      description: input.scenario.description,
+      thresholds: input.scenario.thresholds.map((t) => ({ expression: t.expression, ...(t.scope ? { scope: t.scope } : {}) })),
+    },
+    run: {
+      startedAt: input.startedAt.toISOString(),
+      durationMs: Math.round(input.phases.reduce((sum, p) => sum + p.durationMs, 0)),
+      interrupted: input.interrupted,
+      runtime: input.runtime,
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}` },
+    },
+    services: input.services,
+    phases,
+    requests: totals.perRequest.map((s, j) => statsOf(names[j]!, s, totals.durationMs)).filter((s) => s.count + s.errors > 0),
+    overall: statsOf('overall', totals.all, totals.durationMs),
+    timeline: input.timeline,
+    warnings,
+  };
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}

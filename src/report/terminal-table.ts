@@ -1,0 +1,26 @@
+/** The end-of-run table: one row per request name and one for all of them, in readable units. */
+
+import Table from 'cli-table3';
+import type { RequestStats } from '../record/stats.js';
+import type { RunSummary } from '../record/summary.js';
+import { formatPercent, formatRate, formatUs } from './units.js';
+
+function row(s: RequestStats): string[] {
+  const l = s.latency;
+  return [s.name, String(s.count), formatRate(s.rateRps), formatUs(l.p50Us), formatUs(l.p90Us), formatUs(l.p99Us), formatUs(l.p999Us), formatUs(l.maxUs), s.errors ? `${s.errors} (${formatPercent(s.errorRate)})` : '0'];
+}
+
+export function summaryTable(summary: RunSummary, color: boolean): string {
+  const table = new Table({
+    head: ['request', 'count', 'req/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors'],
+    style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] },
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const s of summary.requests) table.push(row(s));
+  if (summary.requests.length !== 1) table.push(row({ ...summary.overall, name: 'all' }));
+  const lines = [table.toString()];
+  const errorKinds = Object.entries(summary.overall.errorsByKind).filter(([, n]) => n);
+  if (errorKinds.length) lines.push(`errors by kind: ${errorKinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  for (const w of summary.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,111 @@
+import { chmod, copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { InfraError } from '../../errors.js';
+import { indent } from '../log-tail.js';
+import { cacheRoot, isWritableDir, packageRoot } from '../package-root.js';
+import type { ServiceKind } from '../types.js';
+import { RECIPES } from './recipes.js';
+import { runTool } from './run-tool.js';
+import { hashSources, listSourceFiles } from './source-hash.js';
+
+export interface BuiltBinary {
+  kind: ServiceKind;
+  path: string;
+  /** First 12 hex digits of the source hash: names the cached binary and tags the image. */
+  hash12: string;
+  sourceDir: string;
+}
+
+/** A cold release build of an axum service takes minutes on two cores; this bound only catches a hang. */
+const BUILD_TIMEOUT_MS = 20 * 60_000;
+const FAILURE_TAIL_LINES = 30;
+const CACHED_BINARY = /^(?<kind>.+)-[0-9a-f]{12}$/;
+
+const inFlight = new Map<ServiceKind, Promise<BuiltBinary>>();
+
+export function serviceSourceDir(kind: ServiceKind): string {
+  return join(packageRoot(), 'reference-services', kind);
+}
+
+/**
+ * The service's static binary, built only when no binary of the same sources is cached. Concurrent callers
+ * (two instances of one service) share one build.
+ */
+export function ensureBinary(kind: ServiceKind, log: (line: string) => void): Promise<BuiltBinary> {
+  let pending = inFlight.get(kind);
+  if (pending === undefined) {
+    pending = buildIfStale(kind, log).finally(() => inFlight.delete(kind));
+    inFlight.set(kind, pending);
+  }
+  return pending;
+}
+
+async function buildIfStale(kind: ServiceKind, log: (line: string) => void): Promise<BuiltBinary> {
+  const recipe = RECIPES[kind];
+  const sourceDir = serviceSourceDir(kind);
+  if ((await listSourceFiles(sourceDir).catch(() => [])).length === 0) {
+    throw new InfraError(
+      `cannot build ${kind}: no sources in ${sourceDir}`,
+      'reinstall hopscope or restore reference-services/ from its repository',
+    );
+  }
+  const hash12 = (await hashSources(sourceDir, recipe.fingerprint)).slice(0, 12);
+  const binDir = join(cacheRoot(), 'bin');
+  mkdirSync(binDir, { recursive: true });
+  const path = join(binDir, `${kind}-${hash12}`);
+  const built: BuiltBinary = { kind, path, hash12, sourceDir };
+  if (await isFile(path)) {
+    log(`${kind}: using cached binary ${path}`);
+    return built;
+  }
+
+  // Built under a temporary name and renamed, so a concurrent hopscope never runs a half-written binary.
+  const partialPath = `${path}.partial-${process.pid}`;
+  const targetDir =
+    process.env.CARGO_TARGET_DIR ?? (isWritableDir(sourceDir) ? join(sourceDir, 'target') : join(cacheRoot(), 'cargo-target'));
+  const args = recipe.args(partialPath);
+  log(`${kind}: building (${recipe.tool} ${args.join(' ')}) in ${sourceDir}`);
+  const outcome = await runTool(
+    {
+      tool: recipe.tool,
+      args,
+      cwd: sourceDir,
+      env: { ...process.env, ...recipe.env, CARGO_TARGET_DIR: targetDir },
+      timeoutMs: BUILD_TIMEOUT_MS,
+      tailLines: FAILURE_TAIL_LINES,
+    },
+    () => new InfraError(`cannot build ${kind}: \`${recipe.tool}\` is not on PATH`, recipe.installHint),
+  );
+  if (!outcome.ok) {
+    for (const line of outcome.tail) log(`${kind} build: ${line}`);
+    await rm(partialPath, { force: true });
+    throw new InfraError(
+      `building ${kind} failed: \`${recipe.tool} ${args.join(' ')}\` ${outcome.why}; its last output lines:\n${indent(outcome.tail)}`,
+      `run that command in ${sourceDir} to see the whole output`,
+    );
+  }
+  if (recipe.producedAt) await copyFile(recipe.producedAt(targetDir), partialPath);
+  await chmod(partialPath, 0o755);
+  await rename(partialPath, path);
+  await pruneOtherVersions(binDir, kind, path);
+  log(`${kind}: built ${path}`);
+  return built;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Each source change leaves a ~10 MB binary behind; keep only the current one. Running copies are unaffected. */
+async function pruneOtherVersions(binDir: string, kind: ServiceKind, keepPath: string): Promise<void> {
+  for (const name of await readdir(binDir)) {
+    const match = CACHED_BINARY.exec(name);
+    if (match?.groups?.kind !== kind || join(binDir, name) === keepPath) continue;
+    await rm(join(binDir, name), { force: true });
+  }
+}

@@ -1,0 +1,214 @@
+/** scenario YAML file -> validated Scenario, with defaults applied and every reference checked. */
+
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { UsageError } from '../errors.js';
+import type { ServiceKind } from '../runtime/types.js';
+import { parseDurationMs } from './duration.js';
+import { assertLoopbackUrl } from './loopback.js';
+import type { FaultDecl, LoadModel, PhaseDecl, RequestDecl, Scenario, ServiceDecl, ThresholdDecl, VarSpec } from './types.js';
+import { ScenarioLocator, validateShape } from './validate.js';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+
+type Raw = Record<string, any>;
+
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read scenario file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  return parseScenario(text, path);
+}
+
+export function parseScenario(text: string, source: string): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = lines.linePos(yamlError.pos[0]).line;
+    throw new UsageError(`${source}${line ? `:${line}` : ''}: not valid YAML: ${yamlError.message.split('\n')[0]}`);
+  }
+  const locator = new ScenarioLocator(source, doc, lines);
+  const data = doc.toJS() as unknown;
+  validateShape(data, locator);
+  return normalize(data as Raw, locator, dirname(resolve(source)));
+}
+
+/** Builds a Scenario from already-shaped data (used by ad-hoc mode too). */
+export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string): Scenario {
+  const services = (raw.services ?? []).map((s: Raw, i: number) => service(s, i, at));
+  const instanceNames = new Set<string>();
+  services.forEach((s: ServiceDecl) => instanceNamesOf(s).forEach((n) => instanceNames.add(n)));
+  checkUnique(services.map((s: ServiceDecl) => s.name), 'services', at);
+  checkPorts(services, at);
+
+  const requests: RequestDecl[] = raw.requests.map((r: Raw, i: number) => request(r, i, at, baseDir));
+  checkUnique(requests.map((r) => r.name), 'requests', at);
+  const requestNames = new Set(requests.map((r) => r.name));
+
+  const defaultTarget: string | undefined = raw.target ?? (services.length === 1 ? services[0]!.name : undefined);
+  const phases: PhaseDecl[] = raw.phases.map((p: Raw, i: number) =>
+    phase(p, i, at, { defaultTarget, instanceNames, requestNames, requests }),
+  );
+  checkUnique(phases.map((p) => p.name), 'phases', at);
+
+  const thresholds: ThresholdDecl[] = (raw.thresholds ?? []).map((t: string | Raw) =>
+    typeof t === 'string' ? { expression: t, scope: undefined } : { expression: t.expr, scope: t.request ?? t.hop },
+  );
+
+  return {
+    name: raw.name,
+    description: raw.description ?? '',
+    source: at.source,
+    seed: raw.seed ?? 1,
+    services,
+    requests,
+    phases,
+    requestTimeoutMs: raw.timeout ? parseDurationMs(raw.timeout, `${at.where(['timeout'])}`) : DEFAULT_REQUEST_TIMEOUT_MS,
+    thresholds,
+  };
+}
+
+export function instanceNamesOf(s: ServiceDecl): string[] {
+  return s.instances === 1 ? [s.name] : Array.from({ length: s.instances }, (_, i) => `${s.name}-${i + 1}`);
+}
+
+function stringMap(raw: Raw | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(raw ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+function service(s: Raw, i: number, at: ScenarioLocator): ServiceDecl {
+  const instances = s.instances ?? 1;
+  if (s.port + instances - 1 > 65535) at.fail(['services', i, 'port'], `port + instances - 1 must be at most 65535`);
+  return { name: s.name, kind: s.kind as ServiceKind, port: s.port, instances, flags: stringMap(s.flags), env: stringMap(s.env) };
+}
+
+function checkUnique(names: string[], field: string, at: ScenarioLocator): void {
+  const seen = new Set<string>();
+  names.forEach((n, i) => {
+    if (seen.has(n)) at.fail([field, i, 'name'], `duplicate name "${n}"; names must be unique in ${field}`);
+    seen.add(n);
+  });
+}
+
+function checkPorts(services: ServiceDecl[], at: ScenarioLocator): void {
+  const owner = new Map<number, string>();
+  services.forEach((s, i) => {
+    for (let p = s.port; p < s.port + s.instances; p++) {
+      const other = owner.get(p);
+      if (other) at.fail(['services', i, 'port'], `port ${p} is already used by service "${other}"`);
+      owner.set(p, s.name);
+    }
+  });
+}
+
+function request(r: Raw, i: number, at: ScenarioLocator, baseDir: string): RequestDecl {
+  if (r.body !== undefined && r.bodyFile !== undefined) at.fail(['requests', i], 'give either body or bodyFile, not both');
+  let body: Buffer | undefined = r.body !== undefined ? Buffer.from(r.body) : undefined;
+  if (r.bodyFile !== undefined) {
+    try {
+      body = readFileSync(resolve(baseDir, r.bodyFile));
+    } catch (error) {
+      at.fail(['requests', i, 'bodyFile'], `cannot read ${resolve(baseDir, r.bodyFile)}: ${(error as NodeJS.ErrnoException).code}`);
+    }
+  }
+  const vars: Record<string, VarSpec> = {};
+  for (const [name, spec] of Object.entries((r.vars ?? {}) as Record<string, Raw>)) {
+    if (spec.uniform) {
+      const [min, max] = spec.uniform as [number, number];
+      if (min > max) at.fail(['requests', i, 'vars', name, 'uniform'], `min ${min} is greater than max ${max}`);
+      vars[name] = { kind: 'uniform', min, max };
+    } else if (spec.zipf) vars[name] = { kind: 'zipf', n: spec.zipf.n, s: spec.zipf.s ?? 1 };
+    else vars[name] = { kind: 'sequence', start: spec.sequence };
+  }
+  for (const match of (r.path as string).matchAll(/\{([^}]*)\}/g)) {
+    if (!vars[match[1]!]) {
+      at.fail(['requests', i, 'path'], `uses {${match[1]}} but vars has no "${match[1]}"; defined: ${Object.keys(vars).join(', ') || 'none'}`);
+    }
+  }
+  return {
+    name: r.name,
+    method: r.method ?? (body ? 'POST' : 'GET'),
+    path: r.path,
+    headers: stringMap(r.headers),
+    body,
+    weight: r.weight ?? 1,
+    vars,
+  };
+}
+
+interface PhaseContext {
+  defaultTarget: string | undefined;
+  instanceNames: Set<string>;
+  requestNames: Set<string>;
+  requests: RequestDecl[];
+}
+
+function phase(p: Raw, i: number, at: ScenarioLocator, ctx: PhaseContext): PhaseDecl {
+  const here = ['phases', i];
+  const target: string | undefined = p.target ?? ctx.defaultTarget;
+  if (!target) at.fail(here, 'no target: set target on the phase or the scenario (a service name or a loopback URL)');
+  if (/^[a-z]+:\/\//i.test(target)) assertLoopbackUrl(target, at.where([...here, 'target']));
+  else if (!ctx.instanceNames.has(target)) {
+    at.fail([...here, 'target'], `no service instance named "${target}"; known: ${[...ctx.instanceNames].join(', ') || 'none'}`);
+  }
+  let mix = ctx.requests.map((r) => ({ request: r.name, weight: r.weight }));
+  if (p.mix) {
+    mix = Object.entries(p.mix as Record<string, number>).map(([request, weight]) => {
+      if (!ctx.requestNames.has(request)) {
+        at.fail([...here, 'mix', request], `no request named "${request}"; known: ${[...ctx.requestNames].join(', ')}`);
+      }
+      return { request, weight };
+    });
+    if (!mix.some((m) => m.weight > 0)) at.fail([...here, 'mix'], 'at least one request needs a weight above 0');
+  }
+  const durationMs = parseDurationMs(p.duration, at.where([...here, 'duration']));
+  if (durationMs < 100) at.fail([...here, 'duration'], 'must be at least 100ms');
+  return {
+    name: p.name,
+    durationMs,
+    load: loadModel(p.load, [...here, 'load'], at),
+    target,
+    mix,
+    record: p.record ?? true,
+    faults: (p.faults ?? []).map((f: Raw, j: number) => fault(f, [...here, 'faults', j], at, ctx, durationMs)),
+  };
+}
+
+function loadModel(l: Raw, here: (string | number)[], at: ScenarioLocator): LoadModel {
+  const pipelining = l.pipelining ?? 1;
+  if (l.model === 'closed') {
+    if (l.rate !== undefined) at.fail([...here, 'rate'], 'a closed-loop phase has no rate: use model: open, or remove rate');
+    return { model: 'closed', connections: l.connections ?? 10, pipelining };
+  }
+  if (l.rate === undefined) at.fail(here, 'an open-loop phase needs rate (requests/s, or {from, to})');
+  const [fromRps, toRps] = typeof l.rate === 'number' ? [l.rate, l.rate] : [l.rate.from, l.rate.to];
+  return { model: 'open', fromRps, toRps, arrival: l.arrival ?? 'constant', connections: l.connections ?? 64, pipelining };
+}
+
+function fault(f: Raw, here: (string | number)[], at: ScenarioLocator, ctx: PhaseContext, phaseMs: number): FaultDecl {
+  if (!ctx.instanceNames.has(f.service)) {
+    at.fail([...here, 'service'], `no service instance named "${f.service}"; known: ${[...ctx.instanceNames].join(', ') || 'none'}`);
+  }
+  const ms = (key: string) => (f[key] === undefined ? undefined : parseDurationMs(f[key], at.where([...here, key])));
+  const atMs = ms('at')!;
+  if (atMs >= phaseMs) at.fail([...here, 'at'], `is not within the phase (it lasts ${phaseMs} ms)`);
+  switch (f.kind) {
+    case 'pause': {
+      const durationMs = ms('duration');
+      if (durationMs === undefined) at.fail(here, 'a pause needs duration');
+      const everyMs = ms('every');
+      if (everyMs !== undefined && everyMs <= durationMs) at.fail([...here, 'every'], 'must be longer than duration');
+      return { kind: 'pause', service: f.service, atMs, durationMs, everyMs };
+    }
+    case 'kill':
+      return { kind: 'kill', service: f.service, atMs };
+    default:
+      if (f.ballastMb === undefined && f.garbageKb === undefined) at.fail(here, 'gc-pressure needs ballastMb and/or garbageKb');
+      return { kind: 'gc-pressure', service: f.service, atMs, ballastMb: f.ballastMb, garbageKb: f.garbageKb };
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The scenario file's JSON Schema. Each leaf carries a `description` phrased as what is allowed:
+ * validation messages quote it ("expected a duration like 10s"), so this file is also the reference.
+ */
+
+import { DURATION_PATTERN } from './duration.js';
+
+const duration = { type: 'string', pattern: DURATION_PATTERN, description: 'a duration like 500ms, 10s, 2m' };
+const name = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$', description: 'a name of letters, digits, "_", "-" or "." (at most 63)' };
+const positiveInt = (max: number, what: string) => ({ type: 'integer', minimum: 1, maximum: max, description: `${what} from 1 to ${max}` });
+const rate = { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000, description: 'requests per second, above 0 and at most 1000000' };
+const stringMap = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] }, description: 'a map of names to values' };
+
+const varSpec = {
+  type: 'object',
+  description: 'one of {uniform: [min, max]}, {zipf: {n, s}}, {sequence: start}',
+  minProperties: 1,
+  maxProperties: 1,
+  additionalProperties: false,
+  properties: {
+    uniform: { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2, description: '[min, max], integers' },
+    zipf: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['n'],
+      properties: { n: positiveInt(1_000_000, 'the number of distinct values'), s: { type: 'number', exclusiveMinimum: 0, maximum: 10, description: 'the exponent, above 0 and at most 10' } },
+    },
+    sequence: { type: 'integer', description: 'the first integer of the sequence' },
+  },
+};
+
+const fault = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'service', 'at'],
+  properties: {
+    kind: { enum: ['pause', 'kill', 'gc-pressure'], description: 'pause, kill or gc-pressure' },
+    service: name,
+    at: duration,
+    duration,
+    every: duration,
+    ballastMb: { type: 'integer', minimum: 0, maximum: 16384, description: 'MB of live heap ballast, 0 to 16384' },
+    garbageKb: { type: 'integer', minimum: 0, maximum: 65536, description: 'KB of garbage per request, 0 to 65536' },
+  },
+};
+
+const load = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['model'],
+  properties: {
+    model: { enum: ['closed', 'open'], description: 'closed (connections send back to back) or open (requests at a set arrival rate)' },
+    connections: positiveInt(10_000, 'a number of connections'),
+    pipelining: positiveInt(256, 'requests in flight per connection'),
+    rate: {
+      description: 'a rate in requests/s, or {from, to} for a linear ramp',
+      oneOf: [rate, { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: rate, to: rate } }],
+    },
+    arrival: { enum: ['constant', 'poisson'], description: 'constant or poisson' },
+  },
+};
+
+export const scenarioSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'requests', 'phases'],
+  properties: {
+    name,
+    description: { type: 'string' },
+    seed: { type: 'integer', description: 'an integer seed for the request mix' },
+    target: { type: 'string', description: 'a service name or an http://127.x.y.z:port URL' },
+    timeout: duration,
+    services: {
+      type: 'array',
+      maxItems: 16,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'kind', 'port'],
+        properties: {
+          name,
+          kind: { enum: ['fastjson-api', 'rust-cache-server'], description: 'fastjson-api or rust-cache-server' },
+          port: { type: 'integer', minimum: 1024, maximum: 65535, description: 'a port from 1024 to 65535' },
+          instances: positiveInt(8, 'a number of instances'),
+          flags: stringMap,
+          env: stringMap,
+        },
+      },
+    },
+    requests: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 64,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'path'],
+        properties: {
+          name,
+          method: { enum: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], description: 'an HTTP method in capitals' },
+          path: { type: 'string', pattern: '^/[^\\s]*$', description: 'a path starting with "/", without spaces' },
+          headers: stringMap,
+          body: { type: 'string', description: 'the request body as text' },
+          bodyFile: { type: 'string', description: 'a file path, relative to the scenario file' },
+          weight: { type: 'number', exclusiveMinimum: 0, description: 'a weight above 0' },
+          vars: { type: 'object', additionalProperties: varSpec },
+        },
+      },
+    },
+    phases: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 100,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'duration', 'load'],
+        properties: {
+          name,
+          duration,
+          load,
+          target: { type: 'string', description: 'a service name or an http://127.x.y.z:port URL' },
+          mix: { type: 'object', additionalProperties: { type: 'number', minimum: 0 }, description: 'request names to weights' },
+          record: { type: 'boolean' },
+          faults: { type: 'array', maxItems: 100, items: fault },
+        },
+      },
+    },
+    thresholds: {
+      type: 'array',
+      items: {
+        description: 'an expression like "p99 < 5ms", or {expr, request} / {expr, hop}',
+        oneOf: [
+          { type: 'string' },
+          { type: 'object', additionalProperties: false, required: ['expr'], properties: { expr: { type: 'string' }, request: { type: 'string' }, hop: { type: 'string' } } },
+        ],
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,83 @@
+/** A validated scenario: what `scenario/load.ts` returns and every later stage reads. Units are in the names. */
+
+import type { ServiceKind } from '../runtime/types.js';
+
+export interface ServiceDecl {
+  /** Name in the scenario; instances are NAME when instances = 1, else NAME-1 .. NAME-N. */
+  name: string;
+  kind: ServiceKind;
+  /** Port of the first instance; instance i listens on port + i - 1. */
+  port: number;
+  instances: number;
+  /** Flags as name -> value; values may reference `{{other.url}}`, `{{other.urls}}`, `{{self.url}}`. */
+  flags: Record<string, string>;
+  env: Record<string, string>;
+}
+
+export type VarSpec =
+  | { kind: 'uniform'; min: number; max: number }
+  | { kind: 'zipf'; n: number; s: number }
+  | { kind: 'sequence'; start: number };
+
+export interface RequestDecl {
+  name: string;
+  method: string;
+  /** Path template: `/v1/items/{id}`; every `{var}` has an entry in vars. */
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer | undefined;
+  weight: number;
+  vars: Record<string, VarSpec>;
+}
+
+export type Arrival = 'constant' | 'poisson';
+
+export type LoadModel =
+  | { model: 'closed'; connections: number; pipelining: number }
+  | {
+      model: 'open';
+      /** Rate at the start and at the end of the phase (equal for a constant rate; a ramp otherwise). */
+      fromRps: number;
+      toRps: number;
+      arrival: Arrival;
+      /** Upper bound on connections; each carries up to `pipelining` requests at once. */
+      connections: number;
+      pipelining: number;
+    };
+
+export type FaultDecl =
+  | { kind: 'pause'; service: string; atMs: number; durationMs: number; everyMs: number | undefined }
+  | { kind: 'kill'; service: string; atMs: number }
+  | { kind: 'gc-pressure'; service: string; atMs: number; ballastMb: number | undefined; garbageKb: number | undefined };
+
+export interface PhaseDecl {
+  name: string;
+  durationMs: number;
+  load: LoadModel;
+  /** Service (instance) name or absolute http://127.x URL that this phase's requests go to. */
+  target: string;
+  /** Request names and weights of this phase's mix; all the scenario's requests when not given. */
+  mix: { request: string; weight: number }[];
+  /** false for a warm-up: measured and shown, but left out of the run's summary and gates. */
+  record: boolean;
+  faults: FaultDecl[];
+}
+
+export interface ThresholdDecl {
+  expression: string;
+  /** Request name or hop name the threshold applies to; the whole run when absent. */
+  scope: string | undefined;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Where it came from, for messages: a file path, or "ad-hoc". */
+  source: string;
+  seed: number;
+  services: ServiceDecl[];
+  requests: RequestDecl[];
+  phases: PhaseDecl[];
+  requestTimeoutMs: number;
+  thresholds: ThresholdDecl[];
+}

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as hdr from 'hdr-histogram-js';
+import { describe, expect, it } from 'vitest';
+import { HlogWriter, hlogTag } from '../../src/record/hlog-writer.js';
+import { Recorder } from '../../src/record/recorder.js';
+
+const JAR = '/usr/share/java/hdrhistogram.jar';
+const javaReady = existsSync(JAR) && (() => {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Three one-second intervals of known values, for two request names, written through the real writer. */
+async function writeSampleLog(): Promise<{ path: string; recorder: Recorder }> {
+  const dir = mkdtempSync(join(tmpdir(), 'hopscope-hlog-'));
+  const path = join(dir, 'latency.hlog');
+  const recorder = new Recorder(['get item', 'post,order']);
+  const writer = new HlogWriter(path, Date.UTC(2026, 0, 1), recorder.requestNames);
+  recorder.onInterval(writer.interval);
+  recorder.beginPhase('p', true, 0);
+  for (let second = 0; second < 3; second++) {
+    for (let i = 1; i <= 1000; i++) recorder.response(0, i * (second + 1), 200, undefined);
+    for (let i = 1; i <= 10; i++) recorder.response(1, i <= 5 ? 300.4 : 300.6, 201, undefined);
+    recorder.flush((second + 1) * 1000);
+  }
+  await writer.close();
+  return { path, recorder };
+}
+
+describe('latency.hlog', () => {
+  it('writes format 1.3 with a base time, relative timestamps, an untagged total and tagged requests', async () => {
+    const { path } = await writeSampleLog();
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('#[Histogram log format version 1.3]');
+    expect(lines.some((l) => l.startsWith('#[StartTime: 1767225600.000 (seconds since epoch)'))).toBe(true);
+    expect(lines).toContain('#[BaseTime: 1767225600.000 (seconds since epoch)]');
+    const data = lines.filter((l) => !l.startsWith('#') && !l.startsWith('"'));
+    expect(data).toHaveLength(9);
+    expect(data[0]).toMatch(/^0\.000,1\.000,1\.000,HISTF/);
+    expect(data[1]).toMatch(/^Tag=get_item,0\.000,1\.000,1\.000,HISTF/);
+    expect(data[2]).toMatch(/^Tag=post_order,0\.000,1\.000,0\.301,HISTF/);
+    expect(data[6]).toMatch(/^2\.000,1\.000,3\.00\d,HISTF/);
+    expect(hlogTag('a b,c')).toBe('a_b_c');
+  });
+
+  it('keeps microseconds: a 300.4 us answer is not rounded to a whole millisecond', async () => {
+    const { path } = await writeSampleLog();
+    const tagged = readFileSync(path, 'utf8').split('\n').find((l) => l.startsWith('Tag=post_order'))!;
+    const h = hdr.decodeFromCompressedBase64(tagged.split(',')[4]!);
+    expect(h.totalCount).toBe(10);
+    expect(h.getValueAtPercentile(50)).toBe(300);
+    expect(h.maxValue).toBe(301);
+    expect(h.getValueAtPercentile(60)).toBe(301);
+  });
+
+  it.skipIf(!javaReady)("is read by HdrHistogram's reference HistogramLogProcessor with the same percentiles", async () => {
+    const { path } = await writeSampleLog();
+    const out = join(path, '..', 'java');
+    execFileSync('java', ['-cp', JAR, 'org.HdrHistogram.HistogramLogProcessor', '-i', path, '-o', out, '-outputValueUnitRatio', '1000']);
+    const hgrm = readFileSync(`${out}.hgrm`, 'utf8');
+    // The untagged total: 1000 values per interval at 1..1000, 2..2000, 3..3000 us, plus 10 of the other request.
+    expect(hgrm).toMatch(/#\[Max\s+=\s+3\.00\d, Total count\s+=\s+3030\]/);
+    const intervals = readFileSync(out, 'utf8').split('\n').filter((l) => /^\s*\d/.test(l));
+    expect(intervals).toHaveLength(3);
+    execFileSync('java', ['-cp', JAR, 'org.HdrHistogram.HistogramLogProcessor', '-i', path, '-o', `${out}-tag`, '-tag', 'post_order', '-outputValueUnitRatio', '1000']);
+    expect(readFileSync(`${out}-tag.hgrm`, 'utf8')).toMatch(/Total count\s+=\s+30\]/);
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ProtocolError, ResponseParser, type ParsedResponse } from '../../src/load/http1/response-parser.js';
+
+function parse(chunks: (string | Buffer)[], heads: boolean[] = []): ParsedResponse[] {
+  const out: ParsedResponse[] = [];
+  const parser = new ResponseParser((r) => out.push(r), () => heads[out.length] ?? false);
+  for (const c of chunks) parser.push(Buffer.isBuffer(c) ? c : Buffer.from(c, 'latin1'));
+  return out;
+}
+
+const ok = (body: string, extra = '') => `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n${extra}\r\n${body}`;
+
+describe('ResponseParser', () => {
+  it('reads a Content-Length response and its status', () => {
+    expect(parse([ok('{"a":1}')])).toEqual([{ status: 200, close: false, serverTiming: undefined }]);
+  });
+
+  it('reads pipelined responses arriving in one chunk, in order', () => {
+    const out = parse([ok('a') + 'HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno' + ok('')]);
+    expect(out.map((r) => r.status)).toEqual([200, 404, 200]);
+  });
+
+  it('reads a response split at every byte', () => {
+    const text = ok('hello', 'Server-Timing: api;dur=1.5\r\n') + ok('x');
+    const out = parse([...text].map((ch) => ch));
+    expect(out).toHaveLength(2);
+    expect(out[0]!.serverTiming).toBe('api;dur=1.5');
+  });
+
+  it('reads chunked bodies with extensions and trailers', () => {
+    const chunked = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n';
+    expect(parse([chunked + ok('z')]).map((r) => r.status)).toEqual([200, 200]);
+    expect(parse([...chunked].map((c) => c))).toHaveLength(1);
+  });
+
+  it('joins repeated Server-Timing headers', () => {
+    const [r] = parse([ok('', 'Server-Timing: a;dur=2\r\nserver-timing: b;dur=1\r\n')]);
+    expect(r!.serverTiming).toBe('a;dur=2, b;dur=1');
+  });
+
+  it('marks Connection: close and HTTP/1.0 without keep-alive', () => {
+    expect(parse([ok('', 'Connection: close\r\n')])[0]!.close).toBe(true);
+    expect(parse(['HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n'])[0]!.close).toBe(true);
+    expect(parse(['HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n'])[0]!.close).toBe(false);
+  });
+
+  it('ends a body without length at close', () => {
+    const out: ParsedResponse[] = [];
+    const parser = new ResponseParser((r) => out.push(r));
+    parser.push(Buffer.from('HTTP/1.1 200 OK\r\n\r\npartial body'));
+    expect(out).toHaveLength(0);
+    expect(parser.end()).toBe(true);
+    expect(out[0]!.close).toBe(true);
+  });
+
+  it('reports a response cut by close', () => {
+    const parser = new ResponseParser(() => {});
+    parser.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'));
+    expect(parser.midResponse).toBe(true);
+    expect(parser.end()).toBe(false);
+  });
+
+  it('gives HEAD, 204 and 304 responses no body', () => {
+    const head = 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n';
+    expect(parse([head + ok('x')], [true, false]).map((r) => r.status)).toEqual([200, 200]);
+    expect(parse(['HTTP/1.1 204 No Content\r\n\r\n' + ok('')])).toHaveLength(2);
+  });
+
+  it('skips interim 1xx responses', () => {
+    expect(parse(['HTTP/1.1 100 Continue\r\n\r\n' + ok('a')]).map((r) => r.status)).toEqual([200]);
+  });
+
+  it.each([
+    ['garbage', 'SSH-2.0-OpenSSH\r\n\r\n', /not an HTTP/],
+    ['a bad status', 'HTTP/1.1 abc OK\r\n\r\n', /bad status/],
+    ['a bad Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n', /Content-Length/],
+    ['a bad chunk size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /chunk size/],
+  ])('rejects %s', (_name, text, message) => {
+    expect(() => parse([text])).toThrow(ProtocolError);
+    expect(() => parse([text])).toThrow(message);
+  });
+
+  it('rejects a head larger than 64 KiB instead of buffering forever', () => {
+    expect(() => parse([`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(70_000)}`])).toThrow(/64 KiB/);
+  });
+});

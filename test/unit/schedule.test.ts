@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom, zipfInt } from '../../src/load/random.js';
+import { arrivalTimes, expectedCount, rateAt } from '../../src/load/schedule.js';
+import { TimeQueue } from '../../src/load/time-queue.js';
+
+function all(next: () => number): number[] {
+  const out: number[] = [];
+  for (let t = next(); t !== Infinity; t = next()) out.push(t);
+  return out;
+}
+
+describe('open-loop schedule', () => {
+  it('spaces constant arrivals exactly 1/rate apart, all within the phase', () => {
+    const times = all(arrivalTimes({ fromRps: 1000, toRps: 1000, arrival: 'constant', durationMs: 1000 }, seededRandom(1)));
+    expect(times).toHaveLength(1000);
+    expect(times[0]).toBe(0);
+    expect(times[1]).toBeCloseTo(1, 9);
+    expect(times[999]).toBeCloseTo(999, 6);
+  });
+
+  it('draws Poisson arrivals whose count and mean gap match the rate', () => {
+    const times = all(arrivalTimes({ fromRps: 5000, toRps: 5000, arrival: 'poisson', durationMs: 10_000 }, seededRandom(7)));
+    expect(times.length).toBeGreaterThan(49_000);
+    expect(times.length).toBeLessThan(51_000);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    const variance = gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / gaps.length;
+    expect(mean).toBeCloseTo(0.2, 2);
+    // Exponential gaps: the standard deviation equals the mean (a constant schedule would give 0).
+    expect(Math.sqrt(variance) / mean).toBeGreaterThan(0.95);
+    expect(Math.sqrt(variance) / mean).toBeLessThan(1.05);
+  });
+
+  it('ramps the rate linearly and sends the integral of it', () => {
+    const plan = { fromRps: 100, toRps: 1900, arrival: 'constant' as const, durationMs: 10_000 };
+    expect(rateAt(plan, 5000)).toBe(1000);
+    const times = all(arrivalTimes(plan, seededRandom(1)));
+    expect(Math.abs(times.length - expectedCount(plan)) / expectedCount(plan)).toBeLessThan(0.01);
+    const firstSecond = times.filter((t) => t < 1000).length;
+    const lastSecond = times.filter((t) => t >= 9000).length;
+    expect(firstSecond).toBeGreaterThan(150);
+    expect(firstSecond).toBeLessThan(250);
+    expect(lastSecond).toBeGreaterThan(1750);
+  });
+
+  it('is the same schedule for the same seed', () => {
+    const plan = { fromRps: 100, toRps: 100, arrival: 'poisson' as const, durationMs: 1000 };
+    expect(all(arrivalTimes(plan, seededRandom(3)))).toEqual(all(arrivalTimes(plan, seededRandom(3))));
+  });
+});
+
+describe('zipf draws', () => {
+  it('makes rank 1 the most frequent, in proportion 1/k^s', () => {
+    const draw = zipfInt(seededRandom(11), 100, 1);
+    const counts = new Array(101).fill(0);
+    for (let i = 0; i < 200_000; i++) counts[draw()]++;
+    expect(counts[0]).toBe(0);
+    expect(counts[1] / counts[2]).toBeGreaterThan(1.8);
+    expect(counts[1] / counts[2]).toBeLessThan(2.2);
+    expect(counts[100]).toBeGreaterThan(0);
+  });
+});
+
+describe('TimeQueue', () => {
+  it('keeps FIFO order across growth and wrap-around', () => {
+    const q = new TimeQueue();
+    for (let i = 0; i < 1000; i++) q.push(i);
+    for (let i = 0; i < 600; i++) expect(q.shift()).toBe(i);
+    for (let i = 1000; i < 5000; i++) q.push(i);
+    const out: number[] = [];
+    while (q.length) out.push(q.shift());
+    expect(out).toEqual(Array.from({ length: 4400 }, (_, i) => i + 600));
+  });
+});
