@@ -1,27 +1,34 @@
 /**
- * The whole pipeline for one run: scenario -> runtime (services up) -> load, phase by phase -> record ->
- * run folder (summary.json, latency.hlog, latency.hgrm) -> services down. Every stage is in its own folder;
+ * The whole pipeline for one run: scenario -> runtime (services up) -> load, phase by phase, with faults
+ * and observers -> record -> analyze -> run folder -> services down. Each stage lives in its own folder;
  * this file only sequences them and guarantees teardown.
  */
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LoadEngine, type EngineStatus, type PhaseOutcome } from '../load/engine.js';
+import { amplification } from '../analyze/amplification.js';
+import { correlatePauses, pauseStats } from '../analyze/gc-correlation.js';
+import type { GcAnalysis } from '../analyze/types.js';
 import { runAutocannonPhase } from '../load/autocannon-engine.js';
+import { LoadEngine, type EngineStatus, type PhaseOutcome } from '../load/engine.js';
+import { FaultInjector } from '../load/faults.js';
 import { compileMix } from '../load/request-mix.js';
 import { HlogWriter } from '../record/hlog-writer.js';
+import { GcPoller } from '../record/observers/gc-poller.js';
+import { GeneratorMonitor } from '../record/observers/generator-health.js';
+import { MetricsScraper } from '../record/observers/metrics-scraper.js';
+import { ResourceSampler } from '../record/observers/resource-sampler.js';
 import { Recorder } from '../record/recorder.js';
-import { Timeline } from '../record/timeline.js';
 import { writeRunFolder } from '../record/run-folder.js';
+import { buildSummary, type RunSummary } from '../record/summary.js';
+import { Timeline } from '../record/timeline.js';
+import type { RuntimeChoice } from '../runtime/index.js';
 import type { StartedService } from '../runtime/types.js';
 import { resolveTarget, resolveTopology } from '../scenario/topology.js';
 import type { PhaseDecl, Scenario } from '../scenario/types.js';
-import type { RunSummary } from '../record/summary.js';
-import { buildSummary } from '../record/summary.js';
-import type { RuntimeChoice } from '../runtime/index.js';
-import { startServices } from './services.js';
 import { ProgressLine } from './progress.js';
+import { startServices } from './services.js';
 
 export type EngineKind = 'hopscope' | 'autocannon';
 
@@ -44,54 +51,103 @@ export interface RunResult {
 }
 
 const INTERVAL_MS = 1000;
+const NO_GC_NOTE = 'fastjson-api is Rust: memory is freed deterministically, there is no garbage collector and so no GC pause to record';
 
 export async function runScenario(options: RunOptions): Promise<RunResult> {
-  const { scenario, outDir, log } = options;
+  const { scenario, outDir } = options;
   mkdirSync(outDir, { recursive: true });
-  const specs = resolveTopology(scenario);
   const names = scenario.requests.map((r) => r.name);
-  const startedAt = new Date();
-
-  const services = await startServices(specs, options.runtime, { outDir, log });
+  const services = await startServices(resolveTopology(scenario), options.runtime, { outDir, log: options.log });
   try {
-    const recorder = new Recorder(names);
+    const started = services.started;
+    const startedAt = new Date();
+    const originMs = performance.now();
+    const originEpochMs = startedAt.getTime();
+    const sinceStart = () => performance.now() - originMs;
+
+    const recorder = new Recorder(names, originMs);
     const timeline = new Timeline();
-    const hlog = new HlogWriter(join(outDir, 'latency.hlog'), startedAt.getTime(), names);
+    const hlog = new HlogWriter(join(outDir, 'latency.hlog'), originEpochMs, names);
     recorder.onInterval(hlog.interval);
     recorder.onInterval(timeline.interval);
-    const runStart = performance.now();
-    const sinceStart = () => performance.now() - runStart;
+    const gcPollers = started.filter((s) => s.spec.kind === 'rust-cache-server').map((s) => new GcPoller(s.spec.name, s.url, originEpochMs));
+    const resources = new ResourceSampler(started, originEpochMs);
+    const metrics = new MetricsScraper(started);
+    const faults = new FaultInjector(started, originMs);
+    const generator = new GeneratorMonitor(originMs);
+    await Promise.all(gcPollers.map((p) => p.start()));
+    resources.start();
+    generator.start();
 
     const outcomes: { phase: PhaseDecl; outcome: PhaseOutcome }[] = [];
     for (const phase of scenario.phases) {
       if (options.signal.aborted) break;
+      if (phase.record) await metrics.phaseStart();
       recorder.beginPhase(phase.name, phase.record, sinceStart());
-      const outcome = await runPhase(phase, options, services.started, recorder, (status) => {
-        recorder.flush(sinceStart());
-        options.progress.tick(phase, status, timeline.points[timeline.points.length - 1]);
-      });
+      faults.schedule(phase.faults, phase.durationMs);
+      let outcome: PhaseOutcome;
+      try {
+        outcome = await runPhase(phase, options, started, recorder, (status) => {
+          recorder.flush(sinceStart());
+          options.progress.tick(phase, status, timeline.points[timeline.points.length - 1]);
+        });
+      } finally {
+        await faults.stop();
+      }
+      recorder.flush(sinceStart());
+      if (phase.record) await metrics.phaseEnd();
       outcomes.push({ phase, outcome });
       options.progress.phaseDone(phase, outcome);
     }
     recorder.flush(sinceStart());
     await hlog.close();
+    await Promise.all(gcPollers.map((p) => p.stop()));
+    const worstSendLagUs = Math.max(0, ...recorder.phaseTotals.map((p) => p.sendLag.getValueAtPercentile(99)));
 
+    const gc: GcAnalysis[] = [
+      ...gcPollers.map((p): GcAnalysis => ({
+        service: p.service,
+        collector: 'go',
+        note: `Go GC pauses polled from /debug/gc${p.lost ? `; the service reports ${p.lost} pauses lost` : ''}${p.failedPolls ? `; ${p.failedPolls} polls failed (service paused or restarting)` : ''}`,
+        pauses: p.pauses,
+        lost: p.lost,
+        pauseStats: pauseStats(p.pauses),
+        correlation: correlatePauses(p.pauses, recorder.requests),
+      })),
+      ...started
+        .filter((s) => s.spec.kind === 'fastjson-api')
+        .map((s): GcAnalysis => ({ service: s.spec.name, collector: 'none', note: NO_GC_NOTE, pauses: [], lost: 0, pauseStats: pauseStats([]), correlation: undefined })),
+    ];
+    const clientRequests = outcomes.filter((o) => o.phase.record).reduce((sum, o) => sum + o.outcome.sent, 0);
     const summary = buildSummary({
       scenario,
       startedAt,
       runtime: services.description,
-      services: services.started.map((s) => ({ name: s.spec.name, kind: s.spec.kind, url: s.url, args: s.spec.args, describe: s.describe })),
+      services: started.map((s) => ({ name: s.spec.name, kind: s.spec.kind, url: s.url, args: s.spec.args, describe: s.describe })),
       phases: recorder.phaseTotals,
       outcomes,
       timeline: timeline.points,
       engine: options.engine,
       interrupted: options.signal.aborted,
+      analysis: {
+        hops: recorder.hops.analysis(),
+        ...(started.length ? { gc, resources: await resources.stop(), amplification: amplification(metrics.deltas(), clientRequests, deepestService(scenario)) } : {}),
+        faults: faults.events,
+        generator: generator.stop(worstSendLagUs),
+      },
     });
     writeRunFolder(outDir, summary, recorder.phaseTotals, names);
     return { summary, outDir, interrupted: options.signal.aborted };
   } finally {
     await services.down();
   }
+}
+
+/** The end of the chain: the last-declared service instance whose flags call no other service. */
+function deepestService(scenario: Scenario): string | undefined {
+  const leaves = scenario.services.filter((s) => !Object.values(s.flags).some((v) => v.includes('{{')));
+  const leaf = leaves[leaves.length - 1];
+  return leaf && (leaf.instances === 1 ? leaf.name : `${leaf.name}-1`);
 }
 
 /** Runs one phase's load; `everyInterval` is called each second with the engine's live status. */

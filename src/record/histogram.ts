@@ -3,6 +3,8 @@
 import * as hdr from 'hdr-histogram-js';
 
 export type Histogram = hdr.Histogram;
+/** newHistogram builds the JavaScript implementation, which also offers the bucket arithmetic. */
+type JsHistogram = hdr.JsHistogram;
 
 export const LOWEST_US = 1;
 export const HIGHEST_US = 600_000_000;
@@ -24,6 +26,14 @@ export function newHistogram(): Histogram {
 export function recordUs(histogram: Histogram, latencyUs: number): void {
   const v = latencyUs < LOWEST_US ? LOWEST_US : latencyUs > HIGHEST_US ? HIGHEST_US : Math.round(latencyUs);
   histogram.recordValue(v);
+}
+
+/**
+ * The smallest latency that falls in the same bucket as the value at `percentile`: percentiles are reported
+ * as the bucket's highest equivalent value, so selecting raw samples "at or above p99" must start here.
+ */
+export function percentileFloorUs(histogram: Histogram, percentile: number): number {
+  return (histogram as unknown as JsHistogram).lowestEquivalentValue(histogram.getValueAtPercentile(percentile));
 }
 
 export function encodeHistogram(histogram: Histogram): string {

@@ -6,6 +6,9 @@
 
 import type { ErrorKind, SampleSink } from '../load/sample.js';
 import { newHistogram, recordUs, type Histogram } from './histogram.js';
+import { HopRecorder } from './hop-recorder.js';
+import { RequestLog } from './request-log.js';
+import { performance } from 'node:perf_hooks';
 
 /** Failure kinds plus HTTP status classes that count as errors. */
 export type ErrorLabel = ErrorKind | 'http_4xx' | 'http_5xx';
@@ -78,9 +81,18 @@ export class Recorder implements SampleSink {
   private readonly phases: PhaseTotals[] = [];
   private readonly listeners: IntervalListener[] = [];
   private intervalIndex = 0;
+  private recording = false;
+  /** Per-hop times from Server-Timing, over the recorded phases only. */
+  readonly hops = new HopRecorder();
+  /** Start and latency of each response of the recorded phases, to line up with GC pauses and faults. */
+  readonly requests = new RequestLog();
   private intervalStartMs = 0;
 
-  constructor(readonly requestNames: readonly string[]) {
+  /** @param originMs performance.now() at the run's start: the zero of every timestamp. */
+  constructor(
+    readonly requestNames: readonly string[],
+    private readonly originMs = performance.now(),
+  ) {
     this.interval = requestNames.map(() => new RequestSeries());
   }
 
@@ -88,7 +100,11 @@ export class Recorder implements SampleSink {
     this.listeners.push(listener);
   }
 
-  response(requestIndex: number, latencyUs: number, status: number): void {
+  response(requestIndex: number, latencyUs: number, status: number, serverTiming: string | undefined): void {
+    if (this.recording) {
+      this.hops.response(latencyUs, serverTiming);
+      this.requests.add(performance.now() - this.originMs - latencyUs / 1000, latencyUs);
+    }
     const series = this.interval[requestIndex]!;
     const statusClass = status < 200 ? '1xx' : status < 300 ? '2xx' : status < 400 ? '3xx' : status < 500 ? '4xx' : '5xx';
     series.statuses[statusClass] = (series.statuses[statusClass] ?? 0) + 1;
@@ -113,6 +129,7 @@ export class Recorder implements SampleSink {
   /** Starts a phase: intervals flushed from now on belong to it. */
   beginPhase(phase: string, recorded: boolean, nowMs: number): void {
     this.flush(nowMs);
+    this.recording = recorded;
     this.phases.push({
       phase,
       recorded,
@@ -145,6 +162,7 @@ export class Recorder implements SampleSink {
     }
     this.interval.forEach((series) => series.reset());
     this.lag.reset();
+    this.hops.interval();
     this.intervalStartMs = nowMs;
   }
 

@@ -12,6 +12,8 @@ import type { PhaseTotals } from './recorder.js';
 import { combine, statsOf, type RequestStats } from './stats.js';
 import type { TimelinePoint } from './timeline.js';
 import { HOPSCOPE_VERSION } from '../version.js';
+import { spectrumOf } from '../analyze/spectrum.js';
+import type { Amplification, FaultEvent, GcAnalysis, GeneratorHealth, HopAnalysis, ServiceResources, SpectrumPoint } from '../analyze/types.js';
 
 export const SUMMARY_SCHEMA = 'hopscope.summary/v1';
 
@@ -63,6 +65,16 @@ export interface RunSummary {
   requests: RequestStats[];
   overall: RequestStats;
   timeline: TimelinePoint[];
+  /** Percentile spectra over the recorded phases, for the nines plot. */
+  spectrum: { overall: SpectrumPoint[]; requests: Record<string, SpectrumPoint[]> };
+  /** From Server-Timing: per-hop self time and which hop the tail spent its time in (absent when no response had it). */
+  hops?: HopAnalysis;
+  /** Per service: the Go service's GC pauses, or a note that the service has no collector. */
+  gc?: GcAnalysis[];
+  resources?: ServiceResources[];
+  faults?: FaultEvent[];
+  amplification?: Amplification;
+  generator?: GeneratorHealth;
   warnings: string[];
 }
 
@@ -76,6 +88,8 @@ export interface SummaryInput {
   timeline: TimelinePoint[];
   engine: EngineKind;
   interrupted: boolean;
+  /** What the analysis stage and the run's observers add. */
+  analysis: Pick<RunSummary, 'hops' | 'gc' | 'resources' | 'faults' | 'amplification' | 'generator'>;
 }
 
 /** Open loop: below this share of the intended rate, the generator (not the target) set the pace. */
@@ -141,7 +155,12 @@ export function buildSummary(input: SummaryInput): RunSummary {
     requests: totals.perRequest.map((s, j) => statsOf(names[j]!, s, totals.durationMs)).filter((s) => s.count + s.errors > 0),
     overall: statsOf('overall', totals.all, totals.durationMs),
     timeline: input.timeline,
-    warnings,
+    spectrum: {
+      overall: spectrumOf(totals.all.ok),
+      requests: Object.fromEntries(totals.perRequest.filter((s) => s.ok.totalCount > 0).map((s) => [names[totals.perRequest.indexOf(s)]!, spectrumOf(s.ok)])),
+    },
+    ...input.analysis,
+    warnings: [...warnings, ...(input.analysis.generator?.warnings ?? [])],
   };
 }
 

@@ -50,7 +50,8 @@ export async function waitUntilReady(service: LaunchedService, timeoutMs: number
 async function failReadiness(service: LaunchedService, what: string): Promise<InfraError> {
   await service.flushLogs();
   const lines = await lastLines(service.logPath, LOG_LINES_IN_ERRORS);
-  await service.down();
+  // The readiness failure is the news; a failure to stop is reported by teardown and the reaper.
+  await service.down().catch(() => undefined);
   const logPart = lines.length > 0 ? `its last log lines:\n${indent(lines)}` : 'it wrote nothing to its log';
   return new InfraError(`${service.label} ${what}; ${logPart}`, `full log: ${service.logPath}`);
 }

@@ -1,8 +1,9 @@
 import { ExitCode, HopscopeError } from '../errors.js';
+import { settlesWithin } from './deadline.js';
 
 /** Anything hopscope started that must not outlive it: a service, or a build still compiling. */
 export interface Teardownable {
-  /** For messages: `service "api"`, `cargo build (fastjson-api)`. */
+  /** For messages: `service "api" (fastjson-api)`, `cargo build (pid 4242)`. */
   readonly label: string;
   down(): Promise<void>;
   /** Last resort after a second Ctrl-C or on exit: synchronous, best effort (child processes only). */
@@ -25,6 +26,7 @@ export function untrack(item: Teardownable): void {
   tracked.delete(item);
 }
 
+/** What is still running: tests check that every down() untracked its service. */
 export function trackedLabels(): string[] {
   return [...tracked].map((item) => item.label);
 }
@@ -43,7 +45,7 @@ export async function downAll(deadlineMs = DEFAULT_TEARDOWN_DEADLINE_MS): Promis
       }
     }),
   );
-  await withDeadline(all, deadlineMs);
+  await settlesWithin(all, deadlineMs);
   killAllSync();
   return [...unfinished];
 }
@@ -55,18 +57,6 @@ function killAllSync(): void {
     } catch {
       // best effort: the process may be gone already
     }
-  }
-}
-
-async function withDeadline(work: Promise<unknown>, deadlineMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, deadlineMs);
-  });
-  try {
-    await Promise.race([work.then(() => undefined, () => undefined), deadline]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -94,7 +84,7 @@ export function installSignalHandlers(
     // The hook gets a slice of the deadline so that a hung hook cannot eat the services' teardown time.
     const hookDeadlineMs = Math.min(MAX_HOOK_MS, deadlineMs / 3);
     void (async () => {
-      await withDeadline(Promise.resolve().then(first), hookDeadlineMs);
+      await settlesWithin(Promise.resolve().then(first), hookDeadlineMs);
       await downAll(deadlineMs - hookDeadlineMs);
       process.exit(exitCode);
     })();

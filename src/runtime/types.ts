@@ -16,6 +16,7 @@ export interface ServiceSpec {
 }
 
 export interface ResourceSample {
+  /** Date.now() when sampled. */
   atMs: number;
   cpuPercent: number;
   memoryBytes: number;
@@ -32,7 +33,10 @@ export interface StartedService {
   unpause(): Promise<void>;
   /** Kill it hard and start it again with the same spec; resolves once ready again. */
   restart(): Promise<void>;
-  /** CPU (percent of one core) and resident memory now. */
+  /**
+   * CPU (percent of one core, averaged since the previous sample) and resident memory now. On Docker a call
+   * can take up to ~1 s (the engine collects stats once a second): sample from a timer, not per request.
+   */
   sample(): Promise<ResourceSample>;
   /** Stop and remove; idempotent. */
   down(): Promise<void>;

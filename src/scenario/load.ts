@@ -41,8 +41,9 @@ export function parseScenario(text: string, source: string): Scenario {
 /** Builds a Scenario from already-shaped data (used by ad-hoc mode too). */
 export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string): Scenario {
   const services = (raw.services ?? []).map((s: Raw, i: number) => service(s, i, at));
-  const instanceNames = new Set<string>();
-  services.forEach((s: ServiceDecl) => instanceNamesOf(s).forEach((n) => instanceNames.add(n)));
+  const instanceKinds = new Map<string, ServiceKind>();
+  services.forEach((s: ServiceDecl) => instanceNamesOf(s).forEach((n) => instanceKinds.set(n, s.kind)));
+  const instanceNames = new Set(instanceKinds.keys());
   checkUnique(services.map((s: ServiceDecl) => s.name), 'services', at);
   checkPorts(services, at);
 
@@ -52,12 +53,12 @@ export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string): Scena
 
   const defaultTarget: string | undefined = raw.target ?? (services.length === 1 ? services[0]!.name : undefined);
   const phases: PhaseDecl[] = raw.phases.map((p: Raw, i: number) =>
-    phase(p, i, at, { defaultTarget, instanceNames, requestNames, requests }),
+    phase(p, i, at, { defaultTarget, instanceNames, instanceKinds, requestNames, requests }),
   );
   checkUnique(phases.map((p) => p.name), 'phases', at);
 
   const thresholds: ThresholdDecl[] = (raw.thresholds ?? []).map((t: string | Raw) =>
-    typeof t === 'string' ? { expression: t, scope: undefined } : { expression: t.expr, scope: t.request ?? t.hop },
+    typeof t === 'string' ? { expression: t, scope: undefined } : { expression: t.expr, scope: t.hop !== undefined ? `hop:${t.hop}` : t.request },
   );
 
   return {
@@ -144,6 +145,7 @@ function request(r: Raw, i: number, at: ScenarioLocator, baseDir: string): Reque
 interface PhaseContext {
   defaultTarget: string | undefined;
   instanceNames: Set<string>;
+  instanceKinds: Map<string, ServiceKind>;
   requestNames: Set<string>;
   requests: RequestDecl[];
 }
@@ -164,8 +166,8 @@ function phase(p: Raw, i: number, at: ScenarioLocator, ctx: PhaseContext): Phase
       }
       return { request, weight };
     });
-    if (!mix.some((m) => m.weight > 0)) at.fail([...here, 'mix'], 'at least one request needs a weight above 0');
   }
+  if (!mix.some((m) => m.weight > 0)) at.fail(p.mix ? [...here, 'mix'] : here, 'at least one request of the mix needs a weight above 0');
   const durationMs = parseDurationMs(p.duration, at.where([...here, 'duration']));
   if (durationMs < 100) at.fail([...here, 'duration'], 'must be at least 100ms');
   return {
@@ -208,6 +210,9 @@ function fault(f: Raw, here: (string | number)[], at: ScenarioLocator, ctx: Phas
     case 'kill':
       return { kind: 'kill', service: f.service, atMs };
     default:
+      if (ctx.instanceKinds.get(f.service) !== 'rust-cache-server') {
+        at.fail([...here, 'service'], `gc-pressure applies to a rust-cache-server (the Go service); "${f.service}" is a ${ctx.instanceKinds.get(f.service)}`);
+      }
       if (f.ballastMb === undefined && f.garbageKb === undefined) at.fail(here, 'gc-pressure needs ballastMb and/or garbageKb');
       return { kind: 'gc-pressure', service: f.service, atMs, ballastMb: f.ballastMb, garbageKb: f.garbageKb };
   }

@@ -102,7 +102,7 @@ export const scenarioSchema = {
           headers: stringMap,
           body: { type: 'string', description: 'the request body as text' },
           bodyFile: { type: 'string', description: 'a file path, relative to the scenario file' },
-          weight: { type: 'number', exclusiveMinimum: 0, description: 'a weight above 0' },
+          weight: { type: 'number', minimum: 0, description: 'a weight of 0 or more (0: only in phases whose mix names it)' },
           vars: { type: 'object', additionalProperties: varSpec },
         },
       },

@@ -65,7 +65,7 @@ export interface PhaseDecl {
 
 export interface ThresholdDecl {
   expression: string;
-  /** Request name or hop name the threshold applies to; the whole run when absent. */
+  /** A request name, or `hop:NAME` for a hop (the `--threshold` flag's syntax); the whole run when absent. */
   scope: string | undefined;
 }
 

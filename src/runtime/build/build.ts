@@ -65,7 +65,8 @@ async function buildIfStale(kind: ServiceKind, log: (line: string) => void): Pro
   const targetDir =
     process.env.CARGO_TARGET_DIR ?? (isWritableDir(sourceDir) ? join(sourceDir, 'target') : join(cacheRoot(), 'cargo-target'));
   const args = recipe.args(partialPath);
-  log(`${kind}: building (${recipe.tool} ${args.join(' ')}) in ${sourceDir}`);
+  const command = shellCommand(recipe.env, recipe.tool, recipe.args(path));
+  log(`${kind}: building (${command}) in ${sourceDir}`);
   const outcome = await runTool(
     {
       tool: recipe.tool,
@@ -81,8 +82,8 @@ async function buildIfStale(kind: ServiceKind, log: (line: string) => void): Pro
     for (const line of outcome.tail) log(`${kind} build: ${line}`);
     await rm(partialPath, { force: true });
     throw new InfraError(
-      `building ${kind} failed: \`${recipe.tool} ${args.join(' ')}\` ${outcome.why}; its last output lines:\n${indent(outcome.tail)}`,
-      `run that command in ${sourceDir} to see the whole output`,
+      `building ${kind} failed: ${recipe.tool} ${outcome.why}; its last output lines:\n${indent(outcome.tail)}`,
+      `to see the whole output, run in ${sourceDir}: ${command}`,
     );
   }
   if (recipe.producedAt) await copyFile(recipe.producedAt(targetDir), partialPath);
@@ -91,6 +92,13 @@ async function buildIfStale(kind: ServiceKind, log: (line: string) => void): Pro
   await pruneOtherVersions(binDir, kind, path);
   log(`${kind}: built ${path}`);
   return built;
+}
+
+/** The build as a user would type it, to rerun by hand. */
+function shellCommand(env: Record<string, string>, tool: string, args: string[]): string {
+  const quote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
+  const assignments = Object.entries(env).map(([key, value]) => `${key}=${quote(value)}`);
+  return [...assignments, tool, ...args.map(quote)].join(' ');
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -8,9 +8,10 @@ const ROOT_FILES = new Set(['Cargo.toml', 'Cargo.lock', 'go.mod', 'go.sum', 'Doc
 /** A service tree is a few dozen files; the bound stops a symlink loop or a misplaced checkout. */
 const MAX_FILES = 10_000;
 
+/** Go tests never reach the binary (Rust's live in tests/, outside src/): editing them must not rebuild. */
 function isSource(relPath: string): boolean {
   if (ROOT_FILES.has(relPath)) return true;
-  return relPath.startsWith('src/') || relPath.endsWith('.go');
+  return relPath.startsWith('src/') || (relPath.endsWith('.go') && !relPath.endsWith('_test.go'));
 }
 
 /** Sorted, '/'-separated paths (relative to serviceDir) of the files that determine the service's binary and image. */

@@ -1,10 +1,11 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '../../errors.js';
 import { serviceLabel, type LaunchedService } from '../launched-service.js';
+import { settlesWithin } from '../deadline.js';
 import { waitUntilReady } from '../readiness.js';
 import { readingPair } from '../sampling.js';
+import { closeLog, LOG_WAIT_MS, logWritten, openServiceLog } from '../service-log.js';
 import { track, untrack } from '../teardown.js';
 import type { ResourceSample, ServiceSpec, UpOptions } from '../types.js';
 import { engineMessage, type DockerEngine, type EngineContainer, type StatsSnapshot } from './client.js';
@@ -13,7 +14,6 @@ import { cpuReading, dockerCpuPercent, dockerMemoryBytes } from './stats.js';
 
 /** The services drain on SIGTERM; after 2 s the engine sends SIGKILL. Teardown must stay quick. */
 const STOP_TIMEOUT_S = 2;
-const LOG_FLUSH_WAIT_MS = 1_000;
 const KILL_WAIT_MS = 5_000;
 
 /** Unix time as the logs API's `since` wants it for sub-second precision: "seconds.nanoseconds". */
@@ -44,7 +44,7 @@ export class ContainerService implements LaunchedService {
     this.label = serviceLabel(spec.name, spec.kind);
     this.logPath = join(logDir, `${spec.name}.log`);
     this.describe = `docker: container ${name} from image ${image}, host network`;
-    this.logFile = createWriteStream(this.logPath);
+    this.logFile = openServiceLog(this.logPath);
   }
 
   /** Creates, tracks and starts the container; readiness is the caller's next step. */
@@ -93,9 +93,8 @@ export class ContainerService implements LaunchedService {
   }
 
   async flushLogs(): Promise<void> {
-    if ((await this.exitReason()) !== undefined) await Promise.race([this.logsEnded, sleep(LOG_FLUSH_WAIT_MS)]);
-    // Writes complete in order, so once an empty write has completed everything before it is on disk.
-    await Promise.race([new Promise((resolve) => this.logFile.write('', resolve)), sleep(LOG_FLUSH_WAIT_MS)]);
+    if ((await this.exitReason()) !== undefined) await settlesWithin(this.logsEnded, LOG_WAIT_MS);
+    await logWritten(this.logFile);
   }
 
   async pause(): Promise<void> {
@@ -120,8 +119,8 @@ export class ContainerService implements LaunchedService {
       // The engine refuses to kill a paused container.
       if ((await this.container.state())?.paused) await this.container.unpause();
       await this.container.kill();
-      await Promise.race([this.container.waitStopped(), sleep(KILL_WAIT_MS)]);
-      await Promise.race([this.logsEnded, sleep(LOG_FLUSH_WAIT_MS)]);
+      await settlesWithin(this.container.waitStopped(), KILL_WAIT_MS);
+      await settlesWithin(this.logsEnded, LOG_WAIT_MS);
       // Only the new run's lines: the old run's are in the log file already.
       await this.startAndFollowLogs(logTimestamp(Date.now()));
     });
@@ -155,14 +154,14 @@ export class ContainerService implements LaunchedService {
       if ((await this.container.state())?.paused) await this.container.unpause();
       await this.container.stop(STOP_TIMEOUT_S);
       await this.container.remove();
-      await Promise.race([this.logsEnded, sleep(LOG_FLUSH_WAIT_MS)]);
+      await settlesWithin(this.logsEnded, LOG_WAIT_MS);
     } catch (error) {
       throw new InfraError(
         `${this.label}: could not stop and remove container ${this.name}: ${engineMessage(error)}`,
         '`hopscope services down` removes it once the engine answers again',
       );
     } finally {
-      this.logFile.end();
+      await closeLog(this.logFile);
       untrack(this);
     }
   }

@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '../../errors.js';
 import type { BuiltBinary } from '../build/build.js';
 import { serviceLabel, type LaunchedService } from '../launched-service.js';
+import { settlesWithin } from '../deadline.js';
 import { waitUntilReady } from '../readiness.js';
 import { readingPair } from '../sampling.js';
+import { closeLog, LOG_WAIT_MS, logWritten, openServiceLog } from '../service-log.js';
 import { track, untrack } from '../teardown.js';
 import type { ResourceSample, ServiceSpec, UpOptions } from '../types.js';
 import { parseCpuTicks, parseRssBytes, procCpuPercent, type ProcCpuReading } from './proc-stats.js';
@@ -16,7 +17,6 @@ import { parseCpuTicks, parseRssBytes, procCpuPercent, type ProcCpuReading } fro
 const GRACEFUL_STOP_MS = 5_000;
 /** After SIGKILL the kernel reaps at once; this only bounds a wait that cannot normally last. */
 const KILL_WAIT_MS = 2_000;
-const LOG_FLUSH_WAIT_MS = 1_000;
 
 /** One reference service running as a child process of hopscope. */
 export class ChildService implements LaunchedService {
@@ -39,7 +39,7 @@ export class ChildService implements LaunchedService {
     this.url = `http://127.0.0.1:${spec.port}`;
     this.label = serviceLabel(spec.name, spec.kind);
     this.logPath = join(logDir, `${spec.name}.log`);
-    this.logFile = createWriteStream(this.logPath);
+    this.logFile = openServiceLog(this.logPath);
   }
 
   /** Spawns the service and tracks it for teardown; readiness is the caller's next step. */
@@ -86,9 +86,8 @@ export class ChildService implements LaunchedService {
   }
 
   async flushLogs(): Promise<void> {
-    if (!this.running) await Promise.race([this.closed, sleep(LOG_FLUSH_WAIT_MS)]);
-    // Writes complete in order, so once an empty write has completed everything before it is on disk.
-    await Promise.race([new Promise((resolve) => this.logFile.write('', resolve)), sleep(LOG_FLUSH_WAIT_MS)]);
+    if (!this.running) await settlesWithin(this.closed, LOG_WAIT_MS);
+    await logWritten(this.logFile);
   }
 
   async pause(): Promise<void> {
@@ -109,7 +108,7 @@ export class ChildService implements LaunchedService {
   async restart(): Promise<void> {
     if (this.downing !== undefined) throw new InfraError(`${this.label} cannot be restarted: it was stopped`);
     this.child.kill('SIGKILL');
-    await Promise.race([this.closed, sleep(KILL_WAIT_MS)]);
+    await settlesWithin(this.closed, KILL_WAIT_MS);
     this.spawnChild();
     await waitUntilReady(this, this.readyTimeoutMs);
   }
@@ -142,13 +141,12 @@ export class ChildService implements LaunchedService {
       // A stopped process would hold SIGTERM pending forever.
       this.child.kill('SIGCONT');
       this.child.kill('SIGTERM');
-      const stopped = await Promise.race([this.closed.then(() => true), sleep(GRACEFUL_STOP_MS, false)]);
-      if (!stopped) {
+      if (!(await settlesWithin(this.closed, GRACEFUL_STOP_MS))) {
         this.child.kill('SIGKILL');
-        await Promise.race([this.closed, sleep(KILL_WAIT_MS)]);
+        await settlesWithin(this.closed, KILL_WAIT_MS);
       }
     }
-    await new Promise((resolve) => this.logFile.end(resolve));
+    await closeLog(this.logFile);
     untrack(this);
   }
 

@@ -1,0 +1,100 @@
+/** What the analysis stage adds to summary.json. Pure data: every field is computed by src/analyze/*. */
+
+import type { Percentiles } from '../record/histogram.js';
+
+/** One point of a percentile spectrum, as HdrHistogram's outputPercentileDistribution lists them. */
+export interface SpectrumPoint {
+  percentile: number;
+  valueUs: number;
+}
+
+export interface HopStats {
+  /** The hop's Server-Timing name (fastjson-api, rust-cache-server, origin, ...), or "outside" for the residual. */
+  name: string;
+  /** Responses that carried this hop's entry. */
+  count: number;
+  /** The hop's own time: its dur minus the next (inner) hop's dur. */
+  selfTime: Percentiles;
+  spectrum: SpectrumPoint[];
+}
+
+/** Which hop the slowest requests spent their time in. */
+export interface TailAttribution {
+  /** "p99" or "p99.9": the requests at or above this client latency. */
+  tail: string;
+  thresholdUs: number;
+  requests: number;
+  /** Mean time per hop over those requests, the residual as "outside"; shares add up to 1. */
+  hops: { name: string; meanUs: number; share: number; dominatedCount: number }[];
+  /** e.g. "p99 12.3 ms: 9.8 ms in rust-cache-server (80%), 1.9 ms in fastjson-api, 0.6 ms outside" */
+  sentence: string;
+}
+
+export interface HopAnalysis {
+  /** Share of responses whose Server-Timing was parsed (1 = every response). */
+  sampledShare: number;
+  hops: HopStats[];
+  residual: HopStats;
+  tails: TailAttribution[];
+}
+
+export interface GcPause {
+  /** From the run's start. */
+  tMs: number;
+  durationUs: number;
+}
+
+export interface GcAnalysis {
+  service: string;
+  /** "go" for the Go cache, "none" for a service without a garbage collector (the Rust one). */
+  collector: 'go' | 'none';
+  note: string;
+  pauses: GcPause[];
+  lost: number;
+  pauseStats: Percentiles;
+  /** Latency of requests in flight during a pause vs the others. */
+  correlation: { duringPause: Percentiles; otherwise: Percentiles; requestsDuringPause: number } | undefined;
+}
+
+export interface ResourcePoint {
+  tMs: number;
+  cpuPercent: number;
+  memoryBytes: number;
+}
+
+export interface ServiceResources {
+  service: string;
+  points: ResourcePoint[];
+}
+
+export interface FaultEvent {
+  tMs: number;
+  kind: 'pause' | 'unpause' | 'kill' | 'restart' | 'gc-pressure';
+  service: string;
+  detail: string;
+}
+
+export interface GeneratorHealth {
+  eventLoopDelay: Percentiles;
+  gcPauses: GcPause[];
+  gcPauseStats: Percentiles;
+  /** CPU time used by the generator over the run, as a share of one core (1 = one core busy all the time). */
+  cpuShare: number;
+  /** Filled when the generator, not the target, may have limited the result. */
+  warnings: string[];
+}
+
+export interface HopCounts {
+  service: string;
+  /** Counter deltas over the run from the service's /metrics. */
+  requests: number;
+  upstreamRequests: number;
+  timeouts: number;
+  retries: number;
+}
+
+export interface Amplification {
+  perService: HopCounts[];
+  /** Requests the deepest hop received per client request. */
+  deepestPerClientRequest: number | undefined;
+}

@@ -1,0 +1,27 @@
+/** One gate check's verdict: what every gate produces and every gate writer (table, JUnit, Markdown) reads. */
+
+import { formatPercent, formatRate, formatUs } from '../report/units.js';
+import type { Metric } from './threshold-parser.js';
+
+export interface CheckResult {
+  kind: 'threshold' | 'baseline';
+  /** What was checked, e.g. "p99 < 5ms" or "p99 vs baseline". */
+  check: string;
+  /** "overall", "request item", "hop origin". */
+  scope: string;
+  /** In the metric's unit (microseconds, a fraction, requests/s, or a ratio for baseline checks); undefined when nothing could be measured. */
+  actual: number | undefined;
+  actualText: string;
+  pass: boolean;
+  message: string;
+}
+
+export function gatePassed(checks: readonly CheckResult[]): boolean {
+  return checks.every((c) => c.pass);
+}
+
+export function formatMetric(metric: Metric, value: number): string {
+  if (metric.kind === 'error_rate') return formatPercent(value);
+  if (metric.kind === 'rps') return `${formatRate(value)} req/s`;
+  return formatUs(value);
+}

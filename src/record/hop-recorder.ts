@@ -1,0 +1,74 @@
+/**
+ * Per-hop recording from Server-Timing: each hop's own time in an HDR histogram, the residual outside
+ * the services, and the breakdowns of slow requests kept for tail attribution. Every response that
+ * carries the header is parsed (no sampling: parsing costs about a microsecond, see bench/engine.ts).
+ */
+
+import { attributeTail, OUTSIDE, type TailSample } from '../analyze/attribution.js';
+import { breakdown, parseServerTiming } from '../analyze/server-timing.js';
+import { spectrumOf } from '../analyze/spectrum.js';
+import type { HopAnalysis, HopStats } from '../analyze/types.js';
+import { newHistogram, percentileFloorUs, percentiles, recordUs, type Histogram } from './histogram.js';
+
+/**
+ * Breakdowns are kept only for requests at or above this percentile of the latencies seen so far, so that
+ * memory follows the tail, not the run; the final p99 and p99.9 are always above it.
+ */
+const KEEP_ABOVE_PERCENTILE = 98;
+const MAX_TAIL_SAMPLES = 200_000;
+
+export class HopRecorder {
+  private readonly hops = new Map<string, Histogram>();
+  private readonly outside = newHistogram();
+  /** Client latency of every response that had timings: the tail thresholds come from it. */
+  private readonly latency = newHistogram();
+  private tail: TailSample[] = [];
+  private keepAboveUs = 0;
+  private responses = 0;
+  private parsed = 0;
+
+  response(latencyUs: number, header: string | undefined): void {
+    this.responses++;
+    if (header === undefined) return;
+    const entries = parseServerTiming(header);
+    if (entries.length === 0) return;
+    this.parsed++;
+    const { selfUs, outsideUs } = breakdown(latencyUs, entries);
+    for (const [name, us] of selfUs) {
+      let h = this.hops.get(name);
+      if (!h) this.hops.set(name, (h = newHistogram()));
+      recordUs(h, us);
+    }
+    recordUs(this.outside, outsideUs);
+    recordUs(this.latency, latencyUs);
+    if (latencyUs >= this.keepAboveUs) {
+      selfUs.set(OUTSIDE, outsideUs);
+      this.tail.push({ latencyUs, hopsUs: selfUs });
+    }
+  }
+
+  /** Called once per interval: raises the bar for keeping breakdowns as the distribution fills in. */
+  interval(): void {
+    if (this.latency.totalCount < 1000) return;
+    this.keepAboveUs = this.latency.getValueAtPercentile(KEEP_ABOVE_PERCENTILE);
+    if (this.tail.length > MAX_TAIL_SAMPLES) {
+      const bar = this.latency.getValueAtPercentile(99);
+      this.tail = this.tail.filter((s) => s.latencyUs >= bar);
+    }
+  }
+
+  /** undefined when no response carried Server-Timing. */
+  analysis(): HopAnalysis | undefined {
+    if (this.parsed === 0) return undefined;
+    const stats = (name: string, h: Histogram): HopStats => ({ name, count: h.totalCount, selfTime: percentiles(h), spectrum: spectrumOf(h) });
+    return {
+      sampledShare: this.parsed / this.responses,
+      hops: [...this.hops].map(([name, h]) => stats(name, h)),
+      residual: stats(OUTSIDE, this.outside),
+      tails: [
+        attributeTail('p99', this.latency.getValueAtPercentile(99), this.tail, percentileFloorUs(this.latency, 99)),
+        attributeTail('p99.9', this.latency.getValueAtPercentile(99.9), this.tail, percentileFloorUs(this.latency, 99.9)),
+      ],
+    };
+  }
+}

@@ -1,0 +1,44 @@
+/** Reads every service's /metrics at the start and end of the recorded phases, for per-hop counts. */
+
+import { counterDeltas, sumCounters } from '../../analyze/prometheus-text.js';
+import type { ServiceDeltas } from '../../analyze/amplification.js';
+import type { StartedService } from '../../runtime/types.js';
+
+const TIMEOUT_MS = 2000;
+
+async function scrape(service: StartedService): Promise<Map<string, number>> {
+  try {
+    const response = await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return response.ok ? sumCounters(await response.text()) : new Map();
+  } catch {
+    // A paused or killed service has no counters to give now; its deltas then read as zero.
+    return new Map();
+  }
+}
+
+export class MetricsScraper {
+  private readonly totals = new Map<string, Map<string, number>>();
+  private before = new Map<string, Map<string, number>>();
+
+  constructor(private readonly services: StartedService[]) {}
+
+  async phaseStart(): Promise<void> {
+    this.before = new Map(await Promise.all(this.services.map(async (s) => [s.spec.name, await scrape(s)] as const)));
+  }
+
+  /** Adds this phase's counter deltas to the run's totals. */
+  async phaseEnd(): Promise<void> {
+    await Promise.all(
+      this.services.map(async (s) => {
+        const deltas = counterDeltas(this.before.get(s.spec.name) ?? new Map(), await scrape(s));
+        const total = this.totals.get(s.spec.name) ?? new Map<string, number>();
+        for (const [name, value] of deltas) total.set(name, (total.get(name) ?? 0) + value);
+        this.totals.set(s.spec.name, total);
+      }),
+    );
+  }
+
+  deltas(): ServiceDeltas[] {
+    return this.services.map((s) => ({ service: s.spec.name, kind: s.spec.kind, deltas: this.totals.get(s.spec.name) ?? new Map() }));
+  }
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { amplification } from '../../src/analyze/amplification.js';
+import { attributeTail, OUTSIDE, type TailSample } from '../../src/analyze/attribution.js';
+import { correlatePauses } from '../../src/analyze/gc-correlation.js';
+import { counterDeltas, sumCounters } from '../../src/analyze/prometheus-text.js';
+import { breakdown, parseServerTiming } from '../../src/analyze/server-timing.js';
+import { HopRecorder } from '../../src/record/hop-recorder.js';
+
+describe('Server-Timing parsing', () => {
+  it('reads entries in order with their dur in ms', () => {
+    expect(parseServerTiming('fastjson-api;dur=1.482, rust-cache-server;dur=1.210, origin;dur=1.003')).toEqual([
+      { name: 'fastjson-api', durMs: 1.482 },
+      { name: 'rust-cache-server', durMs: 1.21 },
+      { name: 'origin', durMs: 1.003 },
+    ]);
+  });
+
+  it.each([
+    ['missing dur', 'a;desc="x", b;dur=2', [{ name: 'b', durMs: 2 }]],
+    ['quoted dur and other params', 'a;desc=x;DUR="3.5"', [{ name: 'a', durMs: 3.5 }]],
+    ['negative and non-numeric dur', 'a;dur=-1, b;dur=abc, c;dur=', []],
+    ['an empty header', '', []],
+    ['bad names', ' ;dur=1, "q";dur=2, ok;dur=0', [{ name: 'ok', durMs: 0 }]],
+    ['junk', ';;;,,,=;dur', []],
+  ])('skips what is malformed: %s', (_what, header, expected) => {
+    expect(parseServerTiming(header)).toEqual(expected);
+  });
+
+  it("turns inclusive durs into each hop's own time, and the rest into the residual", () => {
+    const b = breakdown(2000, parseServerTiming('api;dur=1.5, cache;dur=1.2, origin;dur=1.0'));
+    expect([...b.selfUs]).toEqual([['api', 300], ['cache', 200], ['origin', 1000]]);
+    expect(b.outsideUs).toBe(500);
+  });
+
+  it('never reports negative time when an inner hop reads longer than its caller', () => {
+    const b = breakdown(100, parseServerTiming('api;dur=1.0, cache;dur=1.2'));
+    expect(b.selfUs.get('api')).toBe(0);
+    expect(b.outsideUs).toBe(0);
+  });
+});
+
+describe('tail attribution', () => {
+  const sample = (latencyUs: number, api: number, cache: number, outside: number): TailSample => ({
+    latencyUs,
+    hopsUs: new Map([['api', api], ['cache', cache], [OUTSIDE, outside]]),
+  });
+
+  it('names the hop that dominated the requests above the threshold, with shares adding to 1', () => {
+    const samples = [sample(1000, 100, 100, 800), sample(12_300, 1900, 9800, 600), sample(12_300, 1900, 9800, 600)];
+    const a = attributeTail('p99', 12_300, samples);
+    expect(a.requests).toBe(2);
+    expect(a.hops[0]).toMatchObject({ name: 'cache', meanUs: 9800, dominatedCount: 2 });
+    expect(a.hops.reduce((s, h) => s + h.share, 0)).toBeCloseTo(1, 9);
+    expect(a.sentence).toBe('p99 12.3ms (2 requests at or above): 9.80ms in cache (80%), 1.90ms in api, 600us outside');
+  });
+
+  it('says so when no request of the tail had timings', () => {
+    expect(attributeTail('p99.9', 5000, []).sentence).toBe('p99.9 5.00ms: no request with hop timings in this tail');
+  });
+
+  it('keeps breakdowns for the tail only, and attributes it end to end from raw headers', () => {
+    const hops = new HopRecorder();
+    for (let i = 0; i < 5000; i++) hops.response(1000, 'api;dur=0.9, cache;dur=0.5');
+    hops.interval();
+    for (let i = 0; i < 100; i++) hops.response(60_000, 'api;dur=59.9, cache;dur=59.5');
+    hops.response(900, undefined);
+    const analysis = hops.analysis()!;
+    expect(analysis.sampledShare).toBeCloseTo(5100 / 5101, 9);
+    expect(analysis.hops.map((h) => h.name)).toEqual(['api', 'cache']);
+    expect(analysis.tails[0]!.hops[0]!.name).toBe('cache');
+    expect(analysis.tails[0]!.sentence).toMatch(/^p99 60\.\dms \(\d+ requests at or above\): 59\.\dms in cache \(99%\)/);
+  });
+});
+
+describe('GC correlation', () => {
+  const log = (entries: [number, number][]) => ({ forEach: (visit: (s: number, l: number) => void) => entries.forEach(([s, l]) => visit(s, l)) });
+
+  it('puts requests overlapping a pause apart from the others', () => {
+    const pauses = [{ tMs: 100, durationUs: 50_000 }, { tMs: 1000, durationUs: 1000 }];
+    const c = correlatePauses(pauses, log([
+      [90, 20_000], // 90..110 overlaps the first pause
+      [149, 5_000], // starts inside it
+      [160, 500], // after it
+      [999.5, 400], // ends at 999.9, just before the second
+      [1000.5, 2000], // inside the second
+      [10, 100], // long before
+    ]))!;
+    expect(c.requestsDuringPause).toBe(3);
+    expect(c.duringPause.maxUs).toBeGreaterThanOrEqual(20_000);
+    expect(c.otherwise.count).toBe(3);
+    expect(c.otherwise.maxUs).toBeLessThan(600);
+  });
+
+  it('has nothing to correlate without pauses', () => {
+    expect(correlatePauses([], log([[1, 1]]))).toBeUndefined();
+  });
+});
+
+describe('per-hop counts from /metrics', () => {
+  const text = (items: number, timeouts: number) => `# HELP fastjson_requests_total Requests
+# TYPE fastjson_requests_total counter
+fastjson_requests_total{route="/v1/items/{id}",status="200"} ${items}
+fastjson_requests_total{route="/metrics",status="200"} 99
+fastjson_requests_total{route="/v1/items/{id}",status="504"} 2
+fastjson_upstream_timeouts_total ${timeouts}
+fastjson_in_flight_requests 3
+`;
+
+  it('sums counters by name, ignoring hopscope\'s own probes and gauges', () => {
+    const sums = sumCounters(text(10, 1));
+    expect(sums.get('fastjson_requests_total')).toBe(12);
+    expect(sums.get('fastjson_upstream_timeouts_total')).toBe(1);
+    expect(sums.has('fastjson_in_flight_requests')).toBe(false);
+  });
+
+  it('computes amplification from deltas: deepest-hop requests per client request', () => {
+    const api = counterDeltas(sumCounters(text(10, 1)), sumCounters(text(110, 6)));
+    const origin = new Map([['fastjson_requests_total', 250]]);
+    const a = amplification(
+      [{ service: 'api', kind: 'fastjson-api', deltas: api }, { service: 'origin', kind: 'fastjson-api', deltas: origin }],
+      100,
+      'origin',
+    );
+    expect(a.perService[0]).toEqual({ service: 'api', requests: 100, upstreamRequests: 0, timeouts: 5, retries: 0 });
+    expect(a.deepestPerClientRequest).toBe(2.5);
+  });
+});

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ExitCode, InfraError, UsageError } from '../../src/errors.js';
+import { engineAddress } from '../../src/runtime/docker/engine-address.js';
+import { containerName } from '../../src/runtime/docker/labels.js';
+import { parseRuntimeChoice, selectRuntime } from '../../src/runtime/select.js';
+
+const quiet = () => {};
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('--runtime values', () => {
+  it.each(['auto', 'docker', 'process'])('accepts %s', (value) => {
+    expect(parseRuntimeChoice(value)).toBe(value);
+  });
+
+  it.each(['', 'Docker', 'podman', 'proc'])('rejects "%s" as a usage error naming the allowed values', (value) => {
+    expect(() => parseRuntimeChoice(value)).toThrow(UsageError);
+    expect(() => parseRuntimeChoice(value)).toThrow(`--runtime: expected one of auto, docker, process, got "${value}"`);
+  });
+
+  it('selectRuntime rejects an unknown value with exit code 2 before probing anything', async () => {
+    await expect(selectRuntime('kubernetes', quiet)).rejects.toMatchObject({ exitCode: ExitCode.usage });
+  });
+
+  it('process is taken as asked, without asking an engine', async () => {
+    vi.stubEnv('DOCKER_HOST', 'tcp://192.0.2.1:2375'); // would fail (remote) if it were probed
+    const { runtime, reason } = await selectRuntime('process', quiet);
+    expect(runtime.kind).toBe('process');
+    expect(reason).toBe('chosen with --runtime process');
+  });
+});
+
+describe('without an engine', () => {
+  it('auto falls back to process and says why', async () => {
+    vi.stubEnv('DOCKER_HOST', 'unix:///nonexistent/docker.sock');
+    const { runtime, reason } = await selectRuntime('auto', quiet);
+    expect(runtime.kind).toBe('process');
+    expect(reason).toBe('no Docker engine: connect ENOENT /nonexistent/docker.sock');
+  });
+
+  it('docker is an infrastructure error that says how to start an engine', async () => {
+    vi.stubEnv('DOCKER_HOST', 'unix:///nonexistent/docker.sock');
+    const failure = selectRuntime('docker', quiet);
+    await expect(failure).rejects.toBeInstanceOf(InfraError);
+    await expect(failure).rejects.toMatchObject({
+      message: '--runtime docker: no usable Docker engine: connect ENOENT /nonexistent/docker.sock',
+      hint: expect.stringContaining('sudo scripts/docker-engine.sh'),
+    });
+  });
+
+  it('a remote engine is refused without connecting: host-networked services would not be on our loopback', async () => {
+    vi.stubEnv('DOCKER_HOST', 'tcp://192.0.2.1:2375');
+    const { runtime, reason } = await selectRuntime('auto', quiet);
+    expect(runtime.kind).toBe('process');
+    expect(reason).toBe('no Docker engine: the engine at tcp://192.0.2.1:2375 is not on this machine');
+  });
+});
+
+describe('engine address', () => {
+  it.each([
+    { dockerHost: 'unix:///run/user/1000/docker.sock', description: '/run/user/1000/docker.sock', local: true },
+    { dockerHost: 'tcp://127.0.0.1:2375', description: 'tcp://127.0.0.1:2375', local: true },
+    { dockerHost: 'tcp://localhost:2375', description: 'tcp://localhost:2375', local: true },
+    { dockerHost: 'tcp://[::1]:2375', description: 'tcp://[::1]:2375', local: true },
+    { dockerHost: '127.0.0.1:2375', description: '127.0.0.1:2375', local: true },
+    { dockerHost: 'tcp://10.0.0.5:2376', description: 'tcp://10.0.0.5:2376', local: false },
+    { dockerHost: 'ssh://me@build-box', description: 'ssh://me@build-box', local: false },
+  ])('$dockerHost → local: $local', ({ dockerHost, description, local }) => {
+    expect(engineAddress({ DOCKER_HOST: dockerHost })).toEqual({ description, local });
+  });
+});
+
+describe('container names', () => {
+  it('keep docker-safe characters only', () => {
+    expect(containerName('lz3k9a', 'cache-1')).toBe('hopscope-lz3k9a-cache-1');
+    expect(containerName('run 1', 'api/v2')).toBe('hopscope-run-1-api-v2');
+  });
+});
