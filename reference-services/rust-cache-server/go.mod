@@ -1,0 +1,3 @@
+module hopscope/rust-cache-server
+
+go 1.26
