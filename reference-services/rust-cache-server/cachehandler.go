@@ -68,7 +68,9 @@ func (a *app) cacheGet(w *timingWriter, r *http.Request, key string) {
 		notFound(w)
 		return
 	}
+	asked := time.Now()
 	res := a.origin.fetch(key, func(e *entry) { a.cache.set(h, e, true) })
+	w.waited = time.Since(asked)
 	w.upstream = res.timing
 	w.Header()["X-Cache"] = xCacheMiss
 	switch {

@@ -302,7 +302,9 @@ func (a *app) forward(w *timingWriter, r *http.Request, owner, key string, h uin
 			req.Header[k] = v
 		}
 	}
+	asked := time.Now()
 	resp, err := a.cluster.client.Do(req)
+	w.waited = time.Since(asked)
 	var data []byte
 	if err == nil {
 		defer resp.Body.Close()

@@ -108,7 +108,7 @@ func TestClusterForwardingNearCacheAndInvalidation(t *testing.T) {
 	if resp.StatusCode != 200 || body != "v1" || resp.Header.Get("X-Cache") != "hit" || resp.Header.Get("Content-Type") != "text/plain" {
 		t.Fatalf("GET via n2: %d %q %v", resp.StatusCode, body, resp.Header)
 	}
-	if !regexp.MustCompile(`^n2;dur=\d+\.\d{3}, n1;dur=\d+\.\d{3}$`).MatchString(resp.Header.Get("Server-Timing")) {
+	if !regexp.MustCompile(`^n2;dur=\d+\.\d{3};up=\d+\.\d{3}, n1;dur=\d+\.\d{3}$`).MatchString(resp.Header.Get("Server-Timing")) {
 		t.Fatalf("Server-Timing %q", resp.Header.Get("Server-Timing"))
 	}
 	resp, body = httpDo(t, "GET", nodes[2].url+"/cache/"+key, "")

@@ -54,7 +54,7 @@ func call(h http.Handler, method, target string, body []byte, hdr ...string) *ht
 	return w
 }
 
-var ownTiming = regexp.MustCompile(`^rust-cache-server;dur=\d+\.\d{3}$`)
+var ownTiming = regexp.MustCompile(`^rust-cache-server;dur=\d+\.\d{3}(;up=\d+\.\d{3})?$`)
 
 func checkOwnTiming(t testing.TB, h http.Header) {
 	t.Helper()

@@ -58,7 +58,7 @@ func TestSingleFlightReadThrough(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	timing := regexp.MustCompile(`^rust-cache-server;dur=\d+\.\d{3}, origin;dur=1\.250, db;dur=0\.500$`)
+	timing := regexp.MustCompile(`^rust-cache-server;dur=\d+\.\d{3};up=\d+\.\d{3}, origin;dur=1\.250, db;dur=0\.500$`)
 	for _, c := range codes {
 		if c.status != 200 || c.body != "item:/v1/origin/items/a%2Fb" || c.xcache != "miss" || !timing.MatchString(c.timing) {
 			t.Fatalf("%+v", c)
@@ -97,7 +97,7 @@ func TestOriginErrors(t *testing.T) {
 				t.Fatalf("status %d, want %d", w.Code, c.status)
 			}
 			checkError(t, w.Body.Bytes(), c.code, nil)
-			if c.status != 504 && !regexp.MustCompile(`^rust-cache-server;dur=\d+\.\d{3}, origin;dur=1\.250, db;dur=0\.500$`).MatchString(w.Header().Get("Server-Timing")) {
+			if c.status != 504 && !regexp.MustCompile(`^rust-cache-server;dur=\d+\.\d{3};up=\d+\.\d{3}, origin;dur=1\.250, db;dur=0\.500$`).MatchString(w.Header().Get("Server-Timing")) {
 				t.Fatalf("Server-Timing %q", w.Header().Get("Server-Timing"))
 			}
 			if c.status == 504 && a.m.originTimeouts.Load() != 1 {
@@ -116,7 +116,7 @@ func TestServerTimingThroughForwardAndOrigin(t *testing.T) {
 	nodes := startCluster(t, 2, "--origin", startOrigin(t, o))
 	key := keyOwnedBy(t, nodes, 1, "x")
 	resp, _ := httpDo(t, "GET", nodes[0].url+"/cache/"+key, "")
-	m := regexp.MustCompile(`^n0;dur=(\d+\.\d{3}), n1;dur=(\d+\.\d{3}), origin;dur=1\.250, db;dur=0\.500$`).FindStringSubmatch(resp.Header.Get("Server-Timing"))
+	m := regexp.MustCompile(`^n0;dur=(\d+\.\d{3});up=\d+\.\d{3}, n1;dur=(\d+\.\d{3});up=\d+\.\d{3}, origin;dur=1\.250, db;dur=0\.500$`).FindStringSubmatch(resp.Header.Get("Server-Timing"))
 	if resp.StatusCode != 200 || m == nil {
 		t.Fatalf("%d %q", resp.StatusCode, resp.Header.Get("Server-Timing"))
 	}

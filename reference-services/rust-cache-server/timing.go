@@ -15,7 +15,11 @@ type timingWriter struct {
 	start    time.Time
 	hop      string // "NAME;dur=", built once at start-up
 	upstream string // Server-Timing entries of the upstream that answered, passed through after ours
-	status   int
+	// waited is the time spent on the upstream call (origin read-through or forward), written as an
+	// up= parameter so a client can tell this hop's own work from waiting on the next one, even when
+	// the next hop never read the request (frozen) and so has no dur to show for it. 0: no call.
+	waited time.Duration
+	status int
 }
 
 func (t *timingWriter) WriteHeader(code int) {
@@ -23,9 +27,13 @@ func (t *timingWriter) WriteHeader(code int) {
 		return
 	}
 	t.status = code
-	buf := make([]byte, 0, len(t.hop)+16+len(t.upstream))
+	buf := make([]byte, 0, len(t.hop)+32+len(t.upstream))
 	buf = append(buf, t.hop...)
 	buf = appendMillis(buf, time.Since(t.start))
+	if t.waited > 0 {
+		buf = append(buf, ";up="...)
+		buf = appendMillis(buf, t.waited)
+	}
 	if t.upstream != "" {
 		buf = append(buf, ", "...)
 		buf = append(buf, t.upstream...)

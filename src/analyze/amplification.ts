@@ -35,7 +35,14 @@ function sum(deltas: Map<string, number>, names: string[]): number {
 export function amplification(services: ServiceDeltas[], clientRequests: number, deepest: string | undefined): Amplification {
   const perService: HopCounts[] = services.map(({ service, kind, deltas }) => {
     const c = COUNTERS[kind];
-    return { service, requests: sum(deltas, c.requests), upstreamRequests: sum(deltas, c.upstream), timeouts: sum(deltas, c.timeouts), retries: sum(deltas, c.retries) };
+    return {
+      service,
+      requests: sum(deltas, c.requests),
+      upstreamRequests: sum(deltas, c.upstream),
+      timeouts: sum(deltas, c.timeouts),
+      retries: sum(deltas, c.retries),
+      counters: Object.fromEntries(deltas),
+    };
   });
   const leaf = perService.find((s) => s.service === deepest);
   return {

@@ -40,15 +40,20 @@ export function attributeTail(tail: string, thresholdUs: number, samples: readon
       dominatedCount: dominated.get(name) ?? 0,
     }))
     .sort((a, b) => b.meanUs - a.meanUs);
-  return { tail, thresholdUs, requests: selected.length, hops, sentence: describe(tail, thresholdUs, selected.length, hops) };
+  const meanLatencyUs = selected.length ? selected.reduce((sum, s) => sum + s.latencyUs, 0) / selected.length : 0;
+  return { tail, thresholdUs, requests: selected.length, hops, sentence: describe(tail, thresholdUs, selected.length, meanLatencyUs, hops) };
 }
 
-function describe(tail: string, thresholdUs: number, count: number, hops: TailAttribution['hops']): string {
+/**
+ * The tail holds every request at or above the percentile, so its mean is above the percentile itself:
+ * the sentence gives both, so that the hop figures (means over the tail) add up to something visible.
+ */
+function describe(tail: string, thresholdUs: number, count: number, meanLatencyUs: number, hops: TailAttribution['hops']): string {
   if (count === 0) return `${tail} ${formatUs(thresholdUs)}: no request with hop timings in this tail`;
   const parts = hops.map((h, i) => {
     const where = h.name === OUTSIDE ? 'outside' : `in ${h.name}`;
     const share = i === 0 ? ` (${Math.round(h.share * 100)}%)` : '';
     return `${formatUs(h.meanUs)} ${where}${share}`;
   });
-  return `${tail} ${formatUs(thresholdUs)} (${count} requests at or above): ${parts.join(', ')}`;
+  return `${tail} ${formatUs(thresholdUs)}; the ${count} requests at or above it took ${formatUs(meanLatencyUs)} on average: ${parts.join(', ')}`;
 }

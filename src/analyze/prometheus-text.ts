@@ -1,4 +1,7 @@
-/** Sums of Prometheus text-format counters by metric name, leaving out hopscope's own probes. Pure. */
+/**
+ * Sums of Prometheus text-format counters (and histogram _sum/_count) by metric name, leaving out
+ * hopscope's own probes. Pure.
+ */
 
 /** Routes hopscope itself calls (health checks, scrapes, GC polls) or the cluster's internal traffic. */
 const OWN_ROUTES = /(healthz|metrics|debug|internal)/;
@@ -11,7 +14,7 @@ export function sumCounters(text: string): Map<string, number> {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})?\s+(\S+)/.exec(line);
     if (!match) continue;
     const [, name, labels, value] = match;
-    if (!name!.endsWith('_total')) continue;
+    if (!/_(total|sum|count)$/.test(name!)) continue;
     const route = labels && /route="([^"]*)"/.exec(labels)?.[1];
     if (route && OWN_ROUTES.test(route)) continue;
     const n = Number(value);

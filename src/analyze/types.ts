@@ -91,6 +91,8 @@ export interface HopCounts {
   upstreamRequests: number;
   timeouts: number;
   retries: number;
+  /** Every counter's delta, for what a scenario looks at beyond these (cache hits, invalidations, their lag). */
+  counters: Record<string, number>;
 }
 
 export interface Amplification {

@@ -2,12 +2,26 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, HopscopeError } from '../errors.js';
+import { DEFAULT_TOLERANCE } from '../gate/gate.js';
 import { HOPSCOPE_VERSION } from '../version.js';
+import { reportCommand } from './commands/report.js';
+import { compareCommand, type CompareFlags } from './commands/compare.js';
+import { gateCommand, type GateFlags } from './commands/gate.js';
 import { runCommand, type RunFlags } from './commands/run.js';
 import { servicesCommand } from './commands/services.js';
 import type { CliIO } from './io.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The gate flags `run` and `gate` share. */
+function withGateFlags(command: Command): Command {
+  return command
+    .option('--threshold <expr>', 'fail (exit 1) unless it holds, e.g. "p99 < 5ms", "item: p99.9 < 20ms", "hop:origin: p99 < 2ms" (repeatable; see docs/gates.md)', collect)
+    .option('--baseline <dir>', 'a previous run folder: fail when p50/p90/p99/p99.9 got slower than the tolerance')
+    .option('--tolerance <percent>', 'how much slower than the baseline is allowed', DEFAULT_TOLERANCE)
+    .option('--junit <file>', 'write the checks as JUnit XML')
+    .option('--markdown <file>', 'write the checks as Markdown (also appended to $GITHUB_STEP_SUMMARY when set)');
+}
 
 function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
   const program = new Command('hopscope')
@@ -17,7 +31,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showSuggestionAfterError();
 
-  program
+  const run = program
     .command('run')
     .description('run a scenario file, or an ad-hoc load against a loopback URL (like wrk)')
     .argument('[scenario]', 'scenario YAML file, e.g. scenarios/quickstart.yaml')
@@ -36,7 +50,9 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--engine <kind>', 'load engine: hopscope or autocannon (closed loop only)', 'hopscope')
     .option('--json', 'print summary.json to stdout instead of the table')
     .option('--quiet', 'no progress or notices on stderr')
+    .option('--repeat <n>', 'run N trials (DIR/trial-1 ..) and gate on all of them')
     .action(async (file: string | undefined, flags: RunFlags) => setExit(await runCommand(file, flags, io)));
+  withGateFlags(run);
 
   program
     .command('services')
@@ -47,6 +63,26 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .action(async (action: string, file: string | undefined, flags: { runtime: string }) =>
       setExit(await servicesCommand(action, file, flags, io)),
     );
+
+  program
+    .command('report')
+    .description('write the HTML report (report.html) of a run folder from its summary.json')
+    .argument('<dir>', 'run folder, e.g. reports/quickstart-<timestamp>')
+    .action((dir: string) => setExit(reportCommand(dir, io)));
+
+  withGateFlags(
+    program
+      .command('gate')
+      .description('check a saved run folder (or a --repeat folder of trials) against thresholds and a baseline; exit 1 if a check fails')
+      .argument('<dir>', 'run folder, e.g. reports/quickstart-<timestamp>'),
+  ).action((dir: string, flags: GateFlags) => setExit(gateCommand(dir, flags, io)));
+
+  program
+    .command('compare')
+    .description('percentile deltas of run folders against the first one, and a compare.html page')
+    .argument('<dirs...>', 'two or more run folders; the first is the reference')
+    .option('--out <file>', 'where to write the compare page', 'compare.html')
+    .action((dirs: string[], flags: CompareFlags) => setExit(compareCommand(dirs, flags, io)));
   return program;
 }
 

@@ -20,6 +20,13 @@ export function gatePassed(checks: readonly CheckResult[]): boolean {
   return checks.every((c) => c.pass);
 }
 
+/** "passed (3 checks)", "failed (1 of 3 checks)": the one wording every output uses. */
+export function verdict(checks: readonly CheckResult[]): string {
+  const failed = checks.filter((c) => !c.pass).length;
+  const total = `${checks.length} check${checks.length === 1 ? '' : 's'}`;
+  return failed === 0 ? `passed (${total})` : `failed (${failed} of ${total})`;
+}
+
 export function formatMetric(metric: Metric, value: number): string {
   if (metric.kind === 'error_rate') return formatPercent(value);
   if (metric.kind === 'rps') return `${formatRate(value)} req/s`;

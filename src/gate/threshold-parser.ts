@@ -87,6 +87,11 @@ export function parseThreshold(expression: string, scope?: string): Threshold {
   return { expression: expression.trim(), metric, metricName: metricName, op: opToken as Op, value, scope: parsedScope };
 }
 
+/** A scenario's `thresholds:` list (or summary.json's copy of it). */
+export function parseDeclared(decls: readonly { expression: string; scope?: string | undefined }[]): Threshold[] {
+  return decls.map((t) => parseThreshold(t.expression, t.scope));
+}
+
 /** Parses a `--threshold` flag: an expression with an optional `scope:` in front. */
 export function parseThresholdFlag(text: string): Threshold {
   const colon = text.lastIndexOf(':');

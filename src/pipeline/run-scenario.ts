@@ -10,6 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { amplification } from '../analyze/amplification.js';
 import { correlatePauses, pauseStats } from '../analyze/gc-correlation.js';
 import type { GcAnalysis } from '../analyze/types.js';
+import { kneeResult, stepPasses, type KneeStep } from '../analyze/knee.js';
+import { combine } from '../record/stats.js';
 import { runAutocannonPhase } from '../load/autocannon-engine.js';
 import { LoadEngine, type EngineStatus, type PhaseOutcome } from '../load/engine.js';
 import { FaultInjector } from '../load/faults.js';
@@ -21,12 +23,13 @@ import { MetricsScraper } from '../record/observers/metrics-scraper.js';
 import { ResourceSampler } from '../record/observers/resource-sampler.js';
 import { Recorder } from '../record/recorder.js';
 import { writeRunFolder } from '../record/run-folder.js';
-import { buildSummary, type RunSummary } from '../record/summary.js';
+import { writeHtmlReport } from '../report/html/write-report.js';
+import { buildSummary, type PhaseResult, type RunSummary } from '../record/summary.js';
 import { Timeline } from '../record/timeline.js';
 import type { RuntimeChoice } from '../runtime/index.js';
 import type { StartedService } from '../runtime/types.js';
 import { resolveTarget, resolveTopology } from '../scenario/topology.js';
-import type { PhaseDecl, Scenario } from '../scenario/types.js';
+import type { KneeDecl, PhaseDecl, Scenario } from '../scenario/types.js';
 import { ProgressLine } from './progress.js';
 import { startServices } from './services.js';
 
@@ -64,6 +67,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const originMs = performance.now();
     const originEpochMs = startedAt.getTime();
     const sinceStart = () => performance.now() - originMs;
+    const deepest = deepestService(scenario);
 
     const recorder = new Recorder(names, originMs);
     const timeline = new Timeline();
@@ -79,9 +83,12 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     resources.start();
     generator.start();
 
-    const outcomes: { phase: PhaseDecl; outcome: PhaseOutcome }[] = [];
+    const outcomes: PhaseResult[] = [];
+    const kneeSteps: KneeStep[] = [];
     for (const phase of scenario.phases) {
       if (options.signal.aborted) break;
+      // A knee search ends at its first failing step: higher rates would only fail harder.
+      if (phase.kneeStepRps !== undefined && kneeSteps.some((s) => !s.pass)) break;
       if (phase.record) await metrics.phaseStart();
       recorder.beginPhase(phase.name, phase.record, sinceStart());
       faults.schedule(phase.faults, phase.durationMs);
@@ -95,8 +102,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         await faults.stop();
       }
       recorder.flush(sinceStart());
-      if (phase.record) await metrics.phaseEnd();
-      outcomes.push({ phase, outcome });
+      const deltas = phase.record && started.length ? await metrics.phaseEnd() : undefined;
+      outcomes.push({ phase, outcome, amplification: deltas && amplification(deltas, outcome.sent, deepest) });
+      if (phase.kneeStepRps !== undefined && scenario.knee) kneeSteps.push(kneeStep(scenario.knee, phase, outcome, recorder));
       options.progress.phaseDone(phase, outcome);
     }
     recorder.flush(sinceStart());
@@ -119,6 +127,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         .map((s): GcAnalysis => ({ service: s.spec.name, collector: 'none', note: NO_GC_NOTE, pauses: [], lost: 0, pauseStats: pauseStats([]), correlation: undefined })),
     ];
     const clientRequests = outcomes.filter((o) => o.phase.record).reduce((sum, o) => sum + o.outcome.sent, 0);
+    const knee = scenario.knee && kneeResult(scenario.knee, kneeSteps);
     const summary = buildSummary({
       scenario,
       startedAt,
@@ -131,16 +140,32 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       interrupted: options.signal.aborted,
       analysis: {
         hops: recorder.hops.analysis(),
-        ...(started.length ? { gc, resources: await resources.stop(), amplification: amplification(metrics.deltas(), clientRequests, deepestService(scenario)) } : {}),
+        ...(started.length ? { gc, resources: await resources.stop(), amplification: amplification(metrics.deltas(), clientRequests, deepest) } : {}),
+        ...(knee ? { knee } : {}),
         faults: faults.events,
         generator: generator.stop(worstSendLagUs),
       },
     });
     writeRunFolder(outDir, summary, recorder.phaseTotals, names);
+    writeHtmlReport(outDir);
     return { summary, outDir, interrupted: options.signal.aborted };
   } finally {
     await services.down();
   }
+}
+
+function kneeStep(knee: KneeDecl, phase: PhaseDecl, outcome: PhaseOutcome, recorder: Recorder): KneeStep {
+  const totals = recorder.phaseTotals[recorder.phaseTotals.length - 1]!;
+  const all = combine([totals], recorder.requestNames).all;
+  const latencyUs = all.ok.getValueAtPercentile(knee.percentile);
+  const errorRate = all.attempts ? all.failed.totalCount / all.attempts : 0;
+  return {
+    rateRps: phase.kneeStepRps!,
+    achievedRps: Math.round(all.attempts / (outcome.elapsedMs / 1000 || 1)),
+    latencyUs,
+    errorRate,
+    pass: stepPasses(knee, latencyUs, errorRate),
+  };
 }
 
 /** The end of the chain: the last-declared service instance whose flags call no other service. */

@@ -13,6 +13,7 @@ import { combine, statsOf, type RequestStats } from './stats.js';
 import type { TimelinePoint } from './timeline.js';
 import { HOPSCOPE_VERSION } from '../version.js';
 import { spectrumOf } from '../analyze/spectrum.js';
+import type { KneeResult } from '../analyze/knee.js';
 import type { Amplification, FaultEvent, GcAnalysis, GeneratorHealth, HopAnalysis, ServiceResources, SpectrumPoint } from '../analyze/types.js';
 
 export const SUMMARY_SCHEMA = 'hopscope.summary/v1';
@@ -37,6 +38,14 @@ export interface PhaseSummary {
   sendLag: Percentiles;
   overall: RequestStats;
   requests: RequestStats[];
+  /** Per-hop request counts from the services' /metrics over this phase (recorded phases with services). */
+  amplification?: Amplification;
+}
+
+export interface PhaseResult {
+  phase: PhaseDecl;
+  outcome: PhaseOutcome;
+  amplification: Amplification | undefined;
 }
 
 export interface ServiceInfo {
@@ -75,6 +84,8 @@ export interface RunSummary {
   faults?: FaultEvent[];
   amplification?: Amplification;
   generator?: GeneratorHealth;
+  /** find-knee: each step's latency at the SLO's percentile and the highest rate that met it. */
+  knee?: KneeResult;
   warnings: string[];
 }
 
@@ -84,12 +95,12 @@ export interface SummaryInput {
   runtime: string;
   services: ServiceInfo[];
   phases: readonly PhaseTotals[];
-  outcomes: { phase: PhaseDecl; outcome: PhaseOutcome }[];
+  outcomes: PhaseResult[];
   timeline: TimelinePoint[];
   engine: EngineKind;
   interrupted: boolean;
   /** What the analysis stage and the run's observers add. */
-  analysis: Pick<RunSummary, 'hops' | 'gc' | 'resources' | 'faults' | 'amplification' | 'generator'>;
+  analysis: Pick<RunSummary, 'hops' | 'gc' | 'resources' | 'faults' | 'amplification' | 'generator' | 'knee'>;
 }
 
 /** Open loop: below this share of the intended rate, the generator (not the target) set the pace. */
@@ -98,7 +109,7 @@ const RATE_SHORTFALL = 0.99;
 export function buildSummary(input: SummaryInput): RunSummary {
   const names = input.scenario.requests.map((r) => r.name);
   const warnings: string[] = [];
-  const phases = input.outcomes.map(({ phase, outcome }, i): PhaseSummary => {
+  const phases = input.outcomes.map(({ phase, outcome, amplification }, i): PhaseSummary => {
     const totals = input.phases[i]!;
     const combined = combine([totals], names);
     const overall = statsOf('overall', combined.all, totals.durationMs);
@@ -121,6 +132,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
       sendLag: percentiles(totals.sendLag),
       overall,
       requests: combined.perRequest.map((s, j) => statsOf(names[j]!, s, totals.durationMs)).filter((s) => s.count + s.errors > 0),
+      ...(amplification ? { amplification } : {}),
     };
     if (load.model === 'open' && outcome.intended > 0 && outcome.sent < outcome.intended * RATE_SHORTFALL) {
       warnings.push(

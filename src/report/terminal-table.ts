@@ -5,7 +5,8 @@ import type { RequestStats } from '../record/stats.js';
 import type { RunSummary } from '../record/summary.js';
 import { formatPercent, formatRate, formatUs } from './units.js';
 
-function row(s: RequestStats): string[] {
+/** A request's figures as display cells: name, count, req/s, p50, p90, p99, p99.9, max, errors. */
+export function statsRow(s: RequestStats): string[] {
   const l = s.latency;
   return [s.name, String(s.count), formatRate(s.rateRps), formatUs(l.p50Us), formatUs(l.p90Us), formatUs(l.p99Us), formatUs(l.p999Us), formatUs(l.maxUs), s.errors ? `${s.errors} (${formatPercent(s.errorRate)})` : '0'];
 }
@@ -16,8 +17,8 @@ export function summaryTable(summary: RunSummary, color: boolean): string {
     style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] },
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
-  for (const s of summary.requests) table.push(row(s));
-  if (summary.requests.length !== 1) table.push(row({ ...summary.overall, name: 'all' }));
+  for (const s of summary.requests) table.push(statsRow(s));
+  if (summary.requests.length !== 1) table.push(statsRow({ ...summary.overall, name: 'all' }));
   const lines = [table.toString()];
   const errorKinds = Object.entries(summary.overall.errorsByKind).filter(([, n]) => n);
   if (errorKinds.length) lines.push(`errors by kind: ${errorKinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import type { ServiceKind } from '../runtime/types.js';
 import { parseDurationMs } from './duration.js';
 import { assertLoopbackUrl } from './loopback.js';
-import type { FaultDecl, LoadModel, PhaseDecl, RequestDecl, Scenario, ServiceDecl, ThresholdDecl, VarSpec } from './types.js';
+import type { FaultDecl, KneeDecl, LoadModel, PhaseDecl, RequestDecl, Scenario, ServiceDecl, ThresholdDecl, VarSpec } from './types.js';
 import { ScenarioLocator, validateShape } from './validate.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
@@ -52,9 +52,10 @@ export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string): Scena
   const requestNames = new Set(requests.map((r) => r.name));
 
   const defaultTarget: string | undefined = raw.target ?? (services.length === 1 ? services[0]!.name : undefined);
-  const phases: PhaseDecl[] = raw.phases.map((p: Raw, i: number) =>
-    phase(p, i, at, { defaultTarget, instanceNames, instanceKinds, requestNames, requests }),
-  );
+  const ctx = { defaultTarget, instanceNames, instanceKinds, requestNames, requests };
+  const phases: PhaseDecl[] = (raw.phases ?? []).map((p: Raw, i: number) => phase(p, i, at, ctx));
+  const knee = raw.knee ? kneeSteps(raw.knee, at, ctx, phases) : undefined;
+  if (phases.length === 0) at.fail([], 'no phases: give phases, a knee search, or both');
   checkUnique(phases.map((p) => p.name), 'phases', at);
 
   const thresholds: ThresholdDecl[] = (raw.thresholds ?? []).map((t: string | Raw) =>
@@ -71,6 +72,30 @@ export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string): Scena
     phases,
     requestTimeoutMs: raw.timeout ? parseDurationMs(raw.timeout, `${at.where(['timeout'])}`) : DEFAULT_REQUEST_TIMEOUT_MS,
     thresholds,
+    knee,
+  };
+}
+
+/** Expands a knee search into open-loop steps appended to the phases; the run stops at the first failing step. */
+function kneeSteps(k: Raw, at: ScenarioLocator, ctx: PhaseContext, phases: PhaseDecl[]): KneeDecl {
+  if (k.max < k.from) at.fail(['knee', 'max'], `is below from (${k.from})`);
+  const steps = Math.floor((k.max - k.from) / k.step) + 1;
+  if (steps > 200) at.fail(['knee', 'step'], `makes ${steps} steps; at most 200 are allowed`);
+  for (let i = 0; i < steps; i++) {
+    const rateRps = k.from + i * k.step;
+    const raw = {
+      name: `knee-${rateRps}`,
+      duration: k.stepDuration,
+      target: k.target,
+      mix: k.mix,
+      load: { model: 'open', rate: rateRps, arrival: k.arrival ?? 'constant', connections: k.connections ?? 64 },
+    };
+    phases.push({ ...phase(raw, phases.length, new ScenarioLocator(`${at.where(['knee'])}`, undefined, undefined), ctx), kneeStepRps: rateRps });
+  }
+  return {
+    percentile: k.slo.percentile,
+    belowUs: parseDurationMs(k.slo.below, at.where(['knee', 'slo', 'below'])) * 1000,
+    maxErrorRate: k.slo.maxErrorRate ?? 0.01,
   };
 }
 

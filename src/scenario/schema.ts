@@ -63,7 +63,7 @@ const load = {
 export const scenarioSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'requests', 'phases'],
+  required: ['name', 'requests'],
   properties: {
     name,
     description: { type: 'string' },
@@ -123,6 +123,32 @@ export const scenarioSchema = {
           mix: { type: 'object', additionalProperties: { type: 'number', minimum: 0 }, description: 'request names to weights' },
           record: { type: 'boolean' },
           faults: { type: 'array', maxItems: 100, items: fault },
+        },
+      },
+    },
+    knee: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['from', 'step', 'max', 'stepDuration', 'slo'],
+      description: 'a knee search: {from, step, max, stepDuration, slo: {percentile, below}, target, mix, connections}',
+      properties: {
+        from: rate,
+        step: rate,
+        max: rate,
+        stepDuration: duration,
+        target: { type: 'string', description: 'a service name or an http://127.x.y.z:port URL' },
+        mix: { type: 'object', additionalProperties: { type: 'number', minimum: 0 }, description: 'request names to weights' },
+        connections: positiveInt(10_000, 'a number of connections'),
+        arrival: { enum: ['constant', 'poisson'], description: 'constant or poisson' },
+        slo: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['percentile', 'below'],
+          properties: {
+            percentile: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 100, description: 'a percentile above 0 and below 100, e.g. 99' },
+            below: duration,
+            maxErrorRate: { type: 'number', minimum: 0, maximum: 1, description: 'a share of errors from 0 to 1 (default 0.01)' },
+          },
         },
       },
     },

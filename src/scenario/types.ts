@@ -61,6 +61,16 @@ export interface PhaseDecl {
   /** false for a warm-up: measured and shown, but left out of the run's summary and gates. */
   record: boolean;
   faults: FaultDecl[];
+  /** Set on the steps a knee search generated: the phase's open-loop rate. */
+  kneeStepRps?: number;
+}
+
+/** find-knee: step an open-loop rate up until a latency percentile crosses an SLO. */
+export interface KneeDecl {
+  percentile: number;
+  belowUs: number;
+  /** Also a failure: a step whose errors exceed this share of its requests. */
+  maxErrorRate: number;
 }
 
 export interface ThresholdDecl {
@@ -80,4 +90,5 @@ export interface Scenario {
   phases: PhaseDecl[];
   requestTimeoutMs: number;
   thresholds: ThresholdDecl[];
+  knee: KneeDecl | undefined;
 }

@@ -51,7 +51,7 @@ describe('tail attribution', () => {
     expect(a.requests).toBe(2);
     expect(a.hops[0]).toMatchObject({ name: 'cache', meanUs: 9800, dominatedCount: 2 });
     expect(a.hops.reduce((s, h) => s + h.share, 0)).toBeCloseTo(1, 9);
-    expect(a.sentence).toBe('p99 12.3ms (2 requests at or above): 9.80ms in cache (80%), 1.90ms in api, 600us outside');
+    expect(a.sentence).toBe('p99 12.3ms; the 2 requests at or above it took 12.3ms on average: 9.80ms in cache (80%), 1.90ms in api, 600us outside');
   });
 
   it('says so when no request of the tail had timings', () => {
@@ -68,7 +68,7 @@ describe('tail attribution', () => {
     expect(analysis.sampledShare).toBeCloseTo(5100 / 5101, 9);
     expect(analysis.hops.map((h) => h.name)).toEqual(['api', 'cache']);
     expect(analysis.tails[0]!.hops[0]!.name).toBe('cache');
-    expect(analysis.tails[0]!.sentence).toMatch(/^p99 60\.\dms \(\d+ requests at or above\): 59\.\dms in cache \(99%\)/);
+    expect(analysis.tails[0]!.sentence).toMatch(/^p99 60\.\dms; the \d+ requests at or above it took 60\.0ms on average: 59\.\dms in cache \(99%\)/);
   });
 });
 
@@ -121,7 +121,24 @@ fastjson_in_flight_requests 3
       100,
       'origin',
     );
-    expect(a.perService[0]).toEqual({ service: 'api', requests: 100, upstreamRequests: 0, timeouts: 5, retries: 0 });
+    expect(a.perService[0]).toMatchObject({ service: 'api', requests: 100, upstreamRequests: 0, timeouts: 5, retries: 0 });
+    expect(a.perService[0]!.counters.fastjson_upstream_timeouts_total).toBe(5);
     expect(a.deepestPerClientRequest).toBe(2.5);
+  });
+});
+
+describe('Server-Timing with up= (time waited on the upstream)', () => {
+  it("gives the next hop the part of the caller's wait that its own dur does not cover", () => {
+    // The cache was frozen 40 ms before it read the request: its dur cannot show it, the api's up does.
+    const entries = parseServerTiming('fastjson-api;dur=41.5;up=41.2, rust-cache-server;dur=1.1;up=0.9, origin;dur=0.8');
+    expect(entries[0]).toEqual({ name: 'fastjson-api', durMs: 41.5, upMs: 41.2 });
+    const b = breakdown(42_000, entries);
+    expect([...b.selfUs]).toEqual([['fastjson-api', 300], ['rust-cache-server', 40_100 + 200], ['origin', 100 + 800]]);
+    expect(b.outsideUs).toBe(500);
+  });
+
+  it('puts the wait of a failed call (no inner entry) under "<caller>:upstream"', () => {
+    const b = breakdown(25_500, parseServerTiming('fastjson-api;dur=25.2;up=25.0'));
+    expect([...b.selfUs]).toEqual([['fastjson-api', 200], ['fastjson-api:upstream', 25_000]]);
   });
 });

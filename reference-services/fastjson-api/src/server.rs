@@ -27,7 +27,7 @@ use crate::config::Config;
 use crate::errors::ApiError;
 use crate::metrics::{Metrics, Route};
 use crate::ratelimit::RateLimiter;
-use crate::timing::HopTiming;
+use crate::timing::{HopTiming, UpstreamWait};
 use crate::upstream::{Failure, Upstream};
 use crate::{bench_json, orders, origin};
 
@@ -173,7 +173,10 @@ async fn item(app: &App, req: &Request<Incoming>, id: &str) -> Result<Resp, Resp
     admit(app, req)?;
     origin::check_id(id).map_err(|e| error(&e))?;
     let upstream_error = |status, code, message: String| error(&ApiError::new(status, code, None, message));
-    match app.upstream.get(&format!("/cache/{id}")).await {
+    let asked = Instant::now();
+    let result = app.upstream.get(&format!("/cache/{id}")).await;
+    let waited = UpstreamWait(asked.elapsed());
+    let mut answer = match result {
         Ok(reply) => {
             let mut r = json(200, reply.body);
             if let Some(t) = reply.timing {
@@ -203,7 +206,11 @@ async fn item(app: &App, req: &Request<Incoming>, id: &str) -> Result<Resp, Resp
             "upstream_body_too_large",
             format!("cache body exceeds {} bytes", app.cfg.max_body_bytes),
         )),
-    }
+    };
+    match &mut answer {
+        Ok(r) | Err(r) => r.extensions_mut().insert(waited),
+    };
+    answer
 }
 
 async fn origin_item(app: &App, id: &str) -> Result<Resp, Resp> {

@@ -14,6 +14,12 @@ pub const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 #[derive(Clone, Debug)]
 pub struct UpstreamTiming(pub Vec<u8>);
 
+/// How long the handler waited on upstream calls (retries and backoff included). Written as an
+/// `up=` parameter of our own entry so a client can tell our own work from waiting on the next hop,
+/// even when that hop was frozen before it could read the request (its own `dur` cannot show that).
+#[derive(Clone, Copy, Debug)]
+pub struct UpstreamWait(pub Duration);
+
 pub struct HopTiming {
     /// `NAME;dur=`, built once.
     prefix: Vec<u8>,
@@ -26,14 +32,19 @@ impl HopTiming {
 
     pub fn stamp<B>(&self, resp: &mut Response<B>, start: Instant) {
         let upstream = resp.extensions_mut().remove::<UpstreamTiming>();
-        let value = self.value(start.elapsed(), upstream.as_ref().map(|u| &u.0[..]));
+        let waited = resp.extensions_mut().remove::<UpstreamWait>();
+        let value = self.value(start.elapsed(), waited, upstream.as_ref().map(|u| &u.0[..]));
         resp.headers_mut().insert(SERVER_TIMING, value);
     }
 
-    fn value(&self, elapsed: Duration, upstream: Option<&[u8]>) -> HeaderValue {
-        let mut v = Vec::with_capacity(self.prefix.len() + 16 + upstream.map_or(0, |u| u.len() + 2));
+    fn value(&self, elapsed: Duration, waited: Option<UpstreamWait>, upstream: Option<&[u8]>) -> HeaderValue {
+        let mut v = Vec::with_capacity(self.prefix.len() + 32 + upstream.map_or(0, |u| u.len() + 2));
         v.extend_from_slice(&self.prefix);
         write_ms(&mut v, elapsed);
+        if let Some(UpstreamWait(w)) = waited {
+            v.extend_from_slice(b";up=");
+            write_ms(&mut v, w);
+        }
         let own = v.len();
         if let Some(u) = upstream.filter(|u| !u.is_empty()) {
             v.extend_from_slice(b", ");
@@ -75,11 +86,19 @@ mod tests {
     #[test]
     fn formats_three_decimals_and_appends_upstream() {
         let hop = HopTiming::new("edge");
-        assert_eq!(hop.value(Duration::from_micros(1482), None), "edge;dur=1.482");
-        assert_eq!(hop.value(Duration::from_nanos(999), None), "edge;dur=0.000");
-        assert_eq!(hop.value(Duration::from_micros(12_000_005), None), "edge;dur=12000.005");
+        assert_eq!(hop.value(Duration::from_micros(1482), None, None), "edge;dur=1.482");
+        assert_eq!(hop.value(Duration::from_nanos(999), None, None), "edge;dur=0.000");
+        assert_eq!(hop.value(Duration::from_micros(12_000_005), None, None), "edge;dur=12000.005");
         assert_eq!(
-            hop.value(Duration::from_micros(2050), Some(b"cache;dur=1.210, origin;dur=1.003")),
+            hop.value(
+                Duration::from_micros(1482),
+                Some(UpstreamWait(Duration::from_micros(1210))),
+                Some(b"cache;dur=1.100")
+            ),
+            "edge;dur=1.482;up=1.210, cache;dur=1.100"
+        );
+        assert_eq!(
+            hop.value(Duration::from_micros(2050), None, Some(b"cache;dur=1.210, origin;dur=1.003")),
             "edge;dur=2.050, cache;dur=1.210, origin;dur=1.003"
         );
     }

@@ -2,16 +2,21 @@
 
 import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
+import { runGate } from '../../gate/gate.js';
+import { trialDir, type SavedRun } from '../../gate/run-set.js';
+import { parseDeclared } from '../../gate/threshold-parser.js';
 import { defaultOutDir, runScenario, type EngineKind } from '../../pipeline/run-scenario.js';
 import { ProgressLine } from '../../pipeline/progress.js';
-import { summaryTable } from '../../report/terminal-table.js';
+import { terminalReport } from '../../report/terminal-report.js';
 import { installSignalHandlers, parseRuntimeChoice } from '../../runtime/index.js';
 import { adhocScenario, type AdhocFlags } from '../../scenario/adhoc.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { CliIO } from '../io.js';
+import { gateSettings, publishGate, type GateFlags } from './gate.js';
 
-export interface RunFlags extends Partial<AdhocFlags> {
+export interface RunFlags extends Partial<AdhocFlags>, GateFlags {
   out?: string;
+  repeat?: string;
   runtime: string;
   engine: string;
   json?: boolean;
@@ -19,6 +24,7 @@ export interface RunFlags extends Partial<AdhocFlags> {
 }
 
 const ENGINES = ['hopscope', 'autocannon'];
+const MAX_REPEAT = 100;
 
 export function oneOf<T extends string>(value: string, allowed: readonly string[], flag: string): T {
   if (!allowed.includes(value)) throw new UsageError(`${flag}: "${value}" is not one of ${allowed.join(', ')}`);
@@ -36,6 +42,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     ? loadScenarioFile(resolve(io.cwd, file))
     : adhocScenario({ ...flags, target: flags.target!, duration: flags.duration ?? '10s' });
   const outDir = resolve(io.cwd, flags.out ?? defaultOutDir(scenario.name));
+  parseDeclared(scenario.thresholds);
+  const gate = gateSettings(flags, io);
+  const repeat = parseRepeat(flags.repeat);
   const log = (line: string) => {
     if (!flags.quiet) io.stderr.write(`${line}\n`);
   };
@@ -49,25 +58,41 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     await running.catch(() => undefined);
   });
   try {
-    log(`scenario ${scenario.name} (${scenario.source}) -> ${outDir}`);
-    const run = runScenario({
-      scenario,
-      outDir,
-      runtime,
-      engine,
-      log,
-      progress: new ProgressLine(io.stderr, flags.quiet),
-      signal: controller.signal,
-    });
-    running = run;
-    const result = await run;
-    if (flags.json) io.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
-    else {
-      io.stdout.write(`${summaryTable(result.summary, Boolean(io.stdout.isTTY))}\n`);
-      io.stdout.write(`run folder: ${outDir}\n`);
+    const runs: SavedRun[] = [];
+    for (let trial = 1; trial <= repeat; trial++) {
+      const dir = repeat === 1 ? outDir : trialDir(outDir, trial);
+      log(`scenario ${scenario.name} (${scenario.source})${repeat === 1 ? '' : ` trial ${trial} of ${repeat}`} -> ${dir}`);
+      const run = runScenario({
+        scenario,
+        outDir: dir,
+        runtime,
+        engine,
+        log,
+        progress: new ProgressLine(io.stderr, flags.quiet),
+        signal: controller.signal,
+      });
+      running = run;
+      const result = await run;
+      runs.push({ dir, summary: result.summary });
+      if (!flags.json) {
+        io.stdout.write(`${terminalReport(result.summary, Boolean(io.stdout.isTTY))}\n`);
+        io.stdout.write(`run folder: ${dir} (open report.html in it)\n`);
+      }
+      if (result.interrupted) return ExitCode.interrupted;
     }
-    return result.interrupted ? ExitCode.interrupted : ExitCode.ok;
+    if (flags.json) io.stdout.write(`${JSON.stringify(repeat === 1 ? runs[0]!.summary : runs.map((r) => r.summary), null, 2)}\n`);
+    const gating = scenario.thresholds.length > 0 || gate.thresholds.length > 0 || gate.baseline || flags.junit || flags.markdown;
+    if (!gating) return ExitCode.ok;
+    const report = runGate({ candidate: { dir: outDir, runs }, flagThresholds: gate.thresholds, baseline: gate.baseline, toleranceRatio: gate.toleranceRatio });
+    return publishGate(report, flags, io, flags.json ? io.stderr : io.stdout);
   } finally {
     removeHandlers();
   }
+}
+
+function parseRepeat(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_REPEAT) throw new UsageError(`--repeat: expected a whole number from 1 to ${MAX_REPEAT}, got "${text}"`);
+  return n;
 }

@@ -26,14 +26,15 @@ export class MetricsScraper {
     this.before = new Map(await Promise.all(this.services.map(async (s) => [s.spec.name, await scrape(s)] as const)));
   }
 
-  /** Adds this phase's counter deltas to the run's totals. */
-  async phaseEnd(): Promise<void> {
-    await Promise.all(
-      this.services.map(async (s) => {
+  /** This phase's counter deltas per service; they are also added to the run's totals. */
+  async phaseEnd(): Promise<ServiceDeltas[]> {
+    return Promise.all(
+      this.services.map(async (s): Promise<ServiceDeltas> => {
         const deltas = counterDeltas(this.before.get(s.spec.name) ?? new Map(), await scrape(s));
         const total = this.totals.get(s.spec.name) ?? new Map<string, number>();
         for (const [name, value] of deltas) total.set(name, (total.get(name) ?? 0) + value);
         this.totals.set(s.spec.name, total);
+        return { service: s.spec.name, kind: s.spec.kind, deltas };
       }),
     );
   }

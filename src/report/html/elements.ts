@@ -28,13 +28,13 @@ export function facts(pairs: [string, Cell][]): string {
   return `<dl class="facts">${pairs.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${cell(v)}</dd>`).join('')}</dl>`;
 }
 
-export function section(id: string, title: string, body: string): string {
-  return `<section id="${id}"><h2>${esc(title)}</h2>\n${body}\n</section>`;
+export function section(id: string, title: string, body: string, className = ''): string {
+  return `<section id="${id}"${className ? ` class="${className}"` : ''}><h2>${esc(title)}</h2>\n${body}\n</section>`;
 }
 
 /** One line instead of an empty chart: the reader learns the data is absent, not that it was zero. */
 export function notRecorded(id: string, title: string, why = 'not recorded in this run'): string {
-  return section(id, title, `<p class="absent">${esc(why)}</p>`);
+  return section(id, title, `<p class="absent">${esc(why)}</p>`, 'missing');
 }
 
 /**
@@ -48,6 +48,6 @@ export function chart(kind: string, heightPx: number, params: Record<string, str
   return `<div class="chart" style="height:${heightPx}px"><canvas data-chart="${esc(kind)}"${attrs}></canvas></div>`;
 }
 
-export function note(text: string, className = 'note'): string {
-  return `<p class="${className}">${esc(text)}</p>`;
+export function note(text: string): string {
+  return `<p class="note">${esc(text)}</p>`;
 }

@@ -15,12 +15,12 @@ export function chartJsSource(): string {
 }
 
 /**
- * JSON for a <script type="application/json">: the HTML parser ends a script at the first `</`, whatever
- * the JSON around it means, and `<\/` is the same string to JSON.parse. `<!--` is broken up for the same
- * reason (it changes how the parser looks for the end of the script).
+ * JSON for a <script type="application/json">. The HTML parser ends a script at `</script`, and `<!--` or
+ * `<script` inside it change how it looks for that end, whatever the JSON means; writing every `<` as
+ * `\u003c` (the same string to JSON.parse) leaves the parser nothing to see.
  */
 export function embedJson(value: unknown): string {
-  return JSON.stringify(value).replaceAll('</', '<\\/').replaceAll('<!--', '<\\u0021--');
+  return JSON.stringify(value).replaceAll('<', '\\u003c');
 }
 
 /** Inline JavaScript in a <script>, guarded against the same parser rules as embedJson. */

@@ -117,13 +117,20 @@ pub async fn post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: 
 
 pub const KEY: (&str, &str) = ("x-api-key", "dev-key");
 
-/// `NAME;dur=D.DDD` checked by hand rather than with a regex crate.
+/// `NAME;dur=D.DDD`, optionally followed by `;up=D.DDD` (time waited on the upstream), checked by hand
+/// rather than with a regex crate.
 pub fn assert_own_entry(entry: &str, name: &str) {
-    let dur =
+    let params =
         entry.strip_prefix(name).and_then(|r| r.strip_prefix(";dur=")).unwrap_or_else(|| panic!("bad entry {entry:?}"));
-    let (ms, frac) = dur.split_once('.').unwrap_or_else(|| panic!("no decimals in {entry:?}"));
-    assert!(!ms.is_empty() && ms.bytes().all(|b| b.is_ascii_digit()), "{entry:?}");
-    assert!(frac.len() == 3 && frac.bytes().all(|b| b.is_ascii_digit()), "{entry:?}");
+    let (dur, up) = match params.split_once(";up=") {
+        Some((dur, up)) => (dur, Some(up)),
+        None => (params, None),
+    };
+    for ms in std::iter::once(dur).chain(up) {
+        let (whole, frac) = ms.split_once('.').unwrap_or_else(|| panic!("no decimals in {entry:?}"));
+        assert!(!whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()), "{entry:?}");
+        assert!(frac.len() == 3 && frac.bytes().all(|b| b.is_ascii_digit()), "{entry:?}");
+    }
 }
 
 pub fn metric(text: &str, series: &str) -> u64 {

@@ -1,0 +1,43 @@
+/** The HTML report of one run: every section of summary.json on one self-contained page. */
+
+import type { RunSummary } from '../../record/summary.js';
+import { formatUs } from '../units.js';
+import { htmlPage } from './page.js';
+import { gcSection } from './sections/gc.js';
+import { generatorSection } from './sections/generator.js';
+import { headerSection, warningsSection } from './sections/header.js';
+import { hopsSection } from './sections/hops.js';
+import { resourcesSection } from './sections/resources.js';
+import { runDetailsSection } from './sections/run-details.js';
+import { spectrumSection } from './sections/spectrum.js';
+import { summaryTableSection } from './sections/summary-table.js';
+import { timelineSection } from './sections/timeline.js';
+
+const TOC: [id: string, title: string][] = [
+  ['summary', 'per request'],
+  ['spectrum', 'spectrum'],
+  ['timeline', 'over time'],
+  ['hops', 'per hop'],
+  ['gc', 'GC'],
+  ['resources', 'CPU & memory'],
+  ['generator', 'generator'],
+  ['run', 'run details'],
+];
+
+/** Pure: the same summary gives the same bytes (chart.js is read from node_modules). */
+export function renderReport(summary: RunSummary): string {
+  const body = [
+    headerSection(summary, TOC),
+    warningsSection(summary.warnings),
+    summaryTableSection(summary),
+    spectrumSection(summary),
+    timelineSection(summary),
+    hopsSection(summary),
+    gcSection(summary),
+    resourcesSection(summary),
+    generatorSection(summary),
+    runDetailsSection(summary),
+    `<footer>hopscope ${summary.hopscope.version} · all data of this page is embedded in it as summary.json (schema ${summary.schema})</footer>`,
+  ];
+  return htmlPage({ title: `${summary.scenario.name}: p99 ${formatUs(summary.overall.latency.p99Us)} · hopscope`, body: body.join('\n'), data: summary });
+}

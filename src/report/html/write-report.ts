@@ -1,0 +1,19 @@
+/** Writes DIR/report.html from DIR/summary.json: what `hopscope report` and the end of every run call. */
+
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InfraError } from '../../errors.js';
+import { readRunSummary } from './read-summary.js';
+import { renderReport } from './report-page.js';
+
+export function writeHtmlReport(runDir: string): string {
+  const dir = resolve(runDir);
+  const html = renderReport(readRunSummary(dir));
+  const path = join(dir, 'report.html');
+  try {
+    writeFileSync(path, html);
+  } catch (error) {
+    throw new InfraError(`cannot write ${path}: ${(error as Error).message}`);
+  }
+  return path;
+}

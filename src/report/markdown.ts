@@ -1,0 +1,56 @@
+/**
+ * The gate as GitHub-flavoured Markdown, fit for $GITHUB_STEP_SUMMARY: the verdict, a table of checks and the
+ * key percentiles of the candidate (and baseline) runs.
+ */
+
+import { basename } from 'node:path';
+import { verdict } from '../gate/check.js';
+import type { GateReport } from '../gate/gate.js';
+import type { RequestStats } from '../record/stats.js';
+import type { SavedRun } from '../gate/run-set.js';
+import { describeMethod } from './gate-table.js';
+import { statsRow } from './terminal-table.js';
+
+/** Table cells: a pipe would end the cell, a newline the row. */
+export function escapeCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.map(escapeCell).join(' | ')} |`;
+}
+
+export function markdownSummary(report: GateReport): string {
+  const first = report.candidate.runs[0]!.summary;
+  const lines = [
+    `## hopscope gate: ${report.passed ? '✅' : '❌'} ${verdict(report.checks)}`,
+    '',
+    `Scenario **${escapeCell(first.scenario.name)}**, ${report.candidate.runs.length === 1 ? 'one run' : `${report.candidate.runs.length} trials`} in \`${report.candidate.dir}\`.`,
+    '',
+  ];
+  if (report.checks.length === 0) lines.push('No thresholds and no baseline: nothing was checked.', '');
+  else {
+    lines.push(row(['', 'scope', 'check', 'actual', 'detail']), row(['---', '---', '---', '---:', '---']));
+    for (const c of report.checks) lines.push(row([c.pass ? '✅' : '❌', c.scope, c.check, c.actualText, c.message]));
+    lines.push('');
+  }
+  if (report.baseline) lines.push(`Baseline \`${report.baseline.dir}\`: ${describeMethod(report)}.`, '');
+  lines.push('### Latency', '', row(['run', 'request', 'count', 'req/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors']));
+  lines.push(row(['---', '---', ...Array<string>(8).fill('---:')]));
+  for (const [label, run] of labelledRuns(report)) for (const s of statsRows(run, report.candidate.runs.length === 1 && label === 'candidate')) lines.push(row([label, ...statsRow(s)]));
+  return `${lines.join('\n')}\n`;
+}
+
+/** A single candidate run shows each request; trials and baselines show their overall row only, to stay short. */
+function statsRows(run: SavedRun, perRequest: boolean): RequestStats[] {
+  const s = run.summary;
+  return perRequest && s.requests.length > 1 ? [...s.requests, { ...s.overall, name: 'all' }] : [{ ...s.overall, name: s.requests.length === 1 ? s.requests[0]!.name : 'all' }];
+}
+
+function labelledRuns(report: GateReport): [string, SavedRun][] {
+  const label = (prefix: string, set: GateReport['candidate'], run: SavedRun) => (set.runs.length === 1 ? prefix : `${prefix} ${basename(run.dir)}`);
+  return [
+    ...report.candidate.runs.map((r): [string, SavedRun] => [label('candidate', report.candidate, r), r]),
+    ...(report.baseline?.runs ?? []).map((r): [string, SavedRun] => [label('baseline', report.baseline!, r), r]),
+  ];
+}

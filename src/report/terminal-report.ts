@@ -1,0 +1,88 @@
+/**
+ * Everything the terminal shows at the end of a run, below the request table: phases, where the tail went
+ * (hops), GC pauses, each service's CPU and memory, per-hop request counts, and a knee search's verdict.
+ * Each section appears only when the run has its data.
+ */
+
+import Table from 'cli-table3';
+import type { RunSummary } from '../record/summary.js';
+import { summaryTable } from './terminal-table.js';
+import { formatPercent, formatRate, formatUs } from './units.js';
+
+function table(head: string[], rows: string[][], color: boolean): string {
+  const t = new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')) });
+  t.push(...rows);
+  return t.toString();
+}
+
+function phases(s: RunSummary, color: boolean): string | undefined {
+  if (s.phases.length < 2) return undefined;
+  const rows = s.phases.map((p) => [
+    `${p.name}${p.recorded ? '' : ' (warm-up)'}`,
+    p.model === 'open' ? `open ${p.targetRps!.from === p.targetRps!.to ? formatRate(p.targetRps!.from) : `${formatRate(p.targetRps!.from)}->${formatRate(p.targetRps!.to)}`}/s` : `closed x${p.connections}`,
+    p.target,
+    formatRate(p.achievedRps),
+    formatUs(p.overall.latency.p50Us),
+    formatUs(p.overall.latency.p99Us),
+    formatUs(p.overall.latency.p999Us),
+    formatUs(p.overall.latency.maxUs),
+    p.overall.errors ? `${p.overall.errors} (${formatPercent(p.overall.errorRate)})` : '0',
+  ]);
+  return table(['phase', 'load', 'target', 'req/s', 'p50', 'p99', 'p99.9', 'max', 'errors'], rows, color);
+}
+
+function hops(s: RunSummary): string | undefined {
+  if (!s.hops) return undefined;
+  const own = s.hops.hops.map((h) => `${h.name} p99 ${formatUs(h.selfTime.p99Us)}`).join(', ');
+  return [`hops (own time): ${own}, outside p99 ${formatUs(s.hops.residual.selfTime.p99Us)}`, ...s.hops.tails.map((t) => `tail ${t.sentence}`)].join('\n');
+}
+
+function gc(s: RunSummary): string | undefined {
+  if (!s.gc?.length) return undefined;
+  return s.gc
+    .map((g) => {
+      if (g.collector === 'none') return `gc ${g.service}: none (${g.note})`;
+      const p = g.pauseStats;
+      const line = `gc ${g.service}: ${p.count} pauses, p50 ${formatUs(p.p50Us)}, p99 ${formatUs(p.p99Us)}, max ${formatUs(p.maxUs)}${g.lost ? `, ${g.lost} lost` : ''}`;
+      const c = g.correlation;
+      return c && c.requestsDuringPause > 0
+        ? `${line}\n   requests in flight during a pause: ${c.requestsDuringPause}, p99 ${formatUs(c.duringPause.p99Us)} vs ${formatUs(c.otherwise.p99Us)} otherwise`
+        : line;
+    })
+    .join('\n');
+}
+
+function services(s: RunSummary, color: boolean): string | undefined {
+  if (!s.resources?.length) return undefined;
+  const counts = new Map(s.amplification?.perService.map((c) => [c.service, c]) ?? []);
+  const rows = s.resources.map((r) => {
+    const cpu = r.points.map((p) => p.cpuPercent);
+    const mem = r.points.map((p) => p.memoryBytes);
+    const c = counts.get(r.service);
+    return [
+      r.service,
+      cpu.length ? `${(cpu.reduce((a, b) => a + b, 0) / cpu.length).toFixed(0)}%` : '-',
+      cpu.length ? `${Math.max(...cpu).toFixed(0)}%` : '-',
+      mem.length ? `${(Math.max(...mem) / 1048576).toFixed(1)} MB` : '-',
+      c ? String(c.requests) : '-',
+      c ? String(c.timeouts) : '-',
+      c ? String(c.retries) : '-',
+    ];
+  });
+  const amp = s.amplification?.deepestPerClientRequest;
+  const note = amp === undefined ? '' : `\nrequests at the deepest hop per client request: ${amp.toFixed(3)}`;
+  return table(['service', 'cpu avg', 'cpu max', 'mem max', 'requests', 'timeouts', 'retries'], rows, color) + note;
+}
+
+function knee(s: RunSummary, color: boolean): string | undefined {
+  if (!s.knee) return undefined;
+  const rows = s.knee.steps.map((k) => [formatRate(k.rateRps), formatRate(k.achievedRps), formatUs(k.latencyUs), formatPercent(k.errorRate), k.pass ? 'pass' : 'FAIL']);
+  const verdict = s.knee.highestPassingRps === undefined ? 'no step met the SLO' : `highest rate meeting the SLO: ${formatRate(s.knee.highestPassingRps)} req/s`;
+  return `${table(['target req/s', 'achieved', 'latency at SLO pct', 'errors', 'SLO'], rows, color)}\nknee (${s.knee.slo}): ${verdict}`;
+}
+
+export function terminalReport(summary: RunSummary, color: boolean): string {
+  return [summaryTable(summary, color), phases(summary, color), hops(summary), gc(summary), services(summary, color), knee(summary, color)]
+    .filter((part): part is string => part !== undefined)
+    .join('\n');
+}
