@@ -48,6 +48,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--out <dir>', 'run folder (default reports/<scenario>-<timestamp>)')
     .option('--runtime <kind>', 'where services run: auto, docker or process', 'auto')
     .option('--engine <kind>', 'load engine: hopscope or autocannon (closed loop only)', 'hopscope')
+    .option('--workers <n>', 'spread the connections over N worker threads (1-64), histograms merged exactly each second')
     .option('--json', 'print summary.json to stdout instead of the table')
     .option('--quiet', 'no progress or notices on stderr')
     .option('--repeat <n>', 'run N trials (DIR/trial-1 ..) and gate on all of them')

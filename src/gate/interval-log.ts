@@ -18,7 +18,7 @@ export interface RunIntervals {
   requests: Map<string, Trial>;
 }
 
-export const HLOG_FILE = 'latency.hlog';
+const HLOG_FILE = 'latency.hlog';
 
 /** undefined when the run folder has no latency.hlog (an older or hand-made folder). */
 export function readRunIntervals(runDir: string, summary: RunSummary): RunIntervals | undefined {
@@ -40,7 +40,8 @@ export function readRunIntervals(runDir: string, summary: RunSummary): RunInterv
     const distribution = distributionOf(histogram);
     histogram.destroy();
     if (tag === undefined) overall.push(distribution);
-    else byTag.set(tag, [...(byTag.get(tag) ?? []), distribution]);
+    else if (byTag.has(tag)) byTag.get(tag)!.push(distribution);
+    else byTag.set(tag, [distribution]);
   }
   const requests = new Map(summary.requests.map((r) => [r.name, byTag.get(hlogTag(r.name)) ?? []]));
   return { overall, requests };

@@ -24,6 +24,8 @@ export interface PhaseRun {
   /** A request unanswered this long after its start (its due time, in open loop) fails as a timeout. */
   timeoutMs: number;
   seed: number;
+  /** Open loop, constant arrivals: see arrivalTimes; a worker thread's engine offsets its schedule with it. */
+  firstGapShare?: number;
 }
 
 export interface PhaseOutcome {
@@ -74,7 +76,7 @@ export class LoadEngine implements ConnectionEvents {
     const load = run.load;
     this.nextDue =
       load.model === 'open'
-        ? arrivalTimes({ ...load, durationMs: run.durationMs }, seededRandom(run.seed ^ 0x5eed))
+        ? arrivalTimes({ ...load, durationMs: run.durationMs }, seededRandom(run.seed ^ 0x5eed), run.firstGapShare)
         : () => Infinity;
   }
 

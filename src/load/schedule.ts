@@ -22,9 +22,11 @@ export function rateAt(plan: ArrivalPlan, tMs: number): number {
 /**
  * Returns a generator of intended times (ms from the phase start), strictly within [0, durationMs).
  * After the last one it returns Infinity.
+ * @param firstGapShare constant arrivals: the first request is due this share (0..1) of a gap after the
+ *   start, so that N schedulers at rate/N with shares 0, 1/N, .. interleave into one even stream.
  */
-export function arrivalTimes(plan: ArrivalPlan, random: Random): () => number {
-  let t = 0;
+export function arrivalTimes(plan: ArrivalPlan, random: Random, firstGapShare = 0): () => number {
+  let t = plan.arrival === 'constant' ? (firstGapShare * 1000) / rateAt(plan, 0) : 0;
   let first = true;
   return () => {
     if (!first) {

@@ -16,6 +16,7 @@ import { runAutocannonPhase } from '../load/autocannon-engine.js';
 import { LoadEngine, type EngineStatus, type PhaseOutcome } from '../load/engine.js';
 import { FaultInjector } from '../load/faults.js';
 import { compileMix } from '../load/request-mix.js';
+import { runInWorkers } from '../load/workers/pool.js';
 import { HlogWriter } from '../record/hlog-writer.js';
 import { GcPoller } from '../record/observers/gc-poller.js';
 import { GeneratorMonitor } from '../record/observers/generator-health.js';
@@ -40,6 +41,8 @@ export interface RunOptions {
   outDir: string;
   runtime: RuntimeChoice;
   engine: EngineKind;
+  /** Load worker threads (hopscope engine): 1 (the default) runs the engine on the main thread. */
+  workers?: number;
   /** Progress and notices; never the machine output. */
   log: (line: string) => void;
   progress: ProgressLine;
@@ -94,8 +97,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       faults.schedule(phase.faults, phase.durationMs);
       let outcome: PhaseOutcome;
       try {
-        outcome = await runPhase(phase, options, started, recorder, (status) => {
-          recorder.flush(sinceStart());
+        outcome = await runPhase(phase, options, started, recorder, (status, cutAtMs = performance.now()) => {
+          recorder.flush(cutAtMs - originMs);
           options.progress.tick(phase, status, timeline.points[timeline.points.length - 1]);
         });
       } finally {
@@ -175,16 +178,44 @@ function deepestService(scenario: Scenario): string | undefined {
   return leaf && (leaf.instances === 1 ? leaf.name : `${leaf.name}-1`);
 }
 
-/** Runs one phase's load; `everyInterval` is called each second with the engine's live status. */
+/**
+ * Runs one phase's load; `everyInterval` is called each second with the engine's live status (and, with
+ * worker threads, the performance.now() at which the workers' interval was cut).
+ */
 async function runPhase(
   phase: PhaseDecl,
   options: RunOptions,
   started: StartedService[],
   sink: Recorder,
-  everyInterval: (status: EngineStatus | undefined) => void,
+  everyInterval: (status: EngineStatus | undefined, cutAtMs?: number) => void,
 ): Promise<PhaseOutcome> {
   const { scenario } = options;
   const target = resolveTarget(phase.target, started.map((s) => s.spec));
+  if (options.engine === 'hopscope' && (options.workers ?? 1) > 1) {
+    return runInWorkers(
+      {
+        workers: options.workers!,
+        setup: {
+          host: target.host,
+          port: target.port,
+          authority: `${target.host}:${target.port}`,
+          requests: scenario.requests,
+          mix: phase.mix.map((m) => ({ requestIndex: scenario.requests.findIndex((r) => r.name === m.request), weight: m.weight })),
+          seed: scenario.seed,
+          durationMs: phase.durationMs,
+          timeoutMs: scenario.requestTimeoutMs,
+          phase: phase.name,
+          recorded: phase.record,
+          originEpochMs: performance.timeOrigin + sink.originMs,
+        },
+        load: phase.load,
+        intervalMs: INTERVAL_MS,
+        signal: options.signal,
+        everyInterval,
+      },
+      sink,
+    );
+  }
   let engine: LoadEngine | undefined;
   const ticker = setInterval(() => everyInterval(engine?.status), INTERVAL_MS);
   const abort = () => engine?.stop();

@@ -49,6 +49,28 @@ export function decodeHistogram(base64: string): Histogram {
   return h;
 }
 
+/**
+ * A histogram in a form that survives postMessage (worker threads) and merges exactly: the compressed
+ * counts, plus the true extremes, which the compressed form rounds to the edges of their buckets.
+ */
+export interface PackedHistogram {
+  encoded: string;
+  minUs: number;
+  maxUs: number;
+}
+
+export function packHistogram(h: Histogram): PackedHistogram {
+  return { encoded: encodeHistogram(h), minUs: h.minNonZeroValue, maxUs: h.maxValue };
+}
+
+/** The inverse of packHistogram: same counts, same min and max, so `add`ing it equals having recorded its values. */
+export function unpackHistogram(packed: PackedHistogram): Histogram {
+  const h = decodeHistogram(packed.encoded) as unknown as JsHistogram;
+  h.minNonZeroValue = packed.minUs;
+  h.maxValue = packed.maxUs;
+  return h as unknown as Histogram;
+}
+
 export interface Percentiles {
   count: number;
   minUs: number;

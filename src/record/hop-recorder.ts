@@ -8,7 +8,16 @@ import { attributeTail, OUTSIDE, type TailSample } from '../analyze/attribution.
 import { breakdown, parseServerTiming } from '../analyze/server-timing.js';
 import { spectrumOf } from '../analyze/spectrum.js';
 import type { HopAnalysis, HopStats } from '../analyze/types.js';
-import { newHistogram, percentileFloorUs, percentiles, recordUs, type Histogram } from './histogram.js';
+import {
+  newHistogram,
+  packHistogram,
+  percentileFloorUs,
+  percentiles,
+  recordUs,
+  unpackHistogram,
+  type Histogram,
+  type PackedHistogram,
+} from './histogram.js';
 
 /**
  * Breakdowns are kept only for requests at or above this percentile of the latencies seen so far, so that
@@ -16,6 +25,16 @@ import { newHistogram, percentileFloorUs, percentiles, recordUs, type Histogram 
  */
 const KEEP_ABOVE_PERCENTILE = 98;
 const MAX_TAIL_SAMPLES = 200_000;
+
+/** A HopRecorder's data since its previous hand-over, in a form postMessage can carry (Maps survive it). */
+export interface HopPart {
+  hops: [string, PackedHistogram][];
+  outside: PackedHistogram;
+  latency: PackedHistogram;
+  tail: TailSample[];
+  responses: number;
+  parsed: number;
+}
 
 export class HopRecorder {
   private readonly hops = new Map<string, Histogram>();
@@ -55,6 +74,52 @@ export class HopRecorder {
       const bar = this.latency.getValueAtPercentile(99);
       this.tail = this.tail.filter((s) => s.latencyUs >= bar);
     }
+  }
+
+  /** The latency from which breakdowns are kept: a worker's recorder follows the main recorder's. */
+  get tailBarUs(): number {
+    return this.keepAboveUs;
+  }
+
+  /**
+   * Worker side: keep breakdowns from this latency on, the bar the main recorder drew from everyone's
+   * latencies, so that the merged tail holds exactly the samples one recorder would have kept.
+   */
+  followTailBar(us: number): void {
+    this.keepAboveUs = us;
+  }
+
+  /** Worker side: everything since the previous hand-over; this recorder then starts afresh. */
+  handOver(): HopPart {
+    const part: HopPart = {
+      hops: [...this.hops].map(([name, h]) => [name, packHistogram(h)]),
+      outside: packHistogram(this.outside),
+      latency: packHistogram(this.latency),
+      tail: this.tail,
+      responses: this.responses,
+      parsed: this.parsed,
+    };
+    this.hops.clear();
+    this.outside.reset();
+    this.latency.reset();
+    this.tail = [];
+    this.responses = 0;
+    this.parsed = 0;
+    return part;
+  }
+
+  /** Main side: adds another recorder's hand-over exactly (HDR add, tail samples appended). */
+  absorb(part: HopPart): void {
+    for (const [name, packed] of part.hops) {
+      let h = this.hops.get(name);
+      if (!h) this.hops.set(name, (h = newHistogram()));
+      h.add(unpackHistogram(packed));
+    }
+    this.outside.add(unpackHistogram(part.outside));
+    this.latency.add(unpackHistogram(part.latency));
+    for (const sample of part.tail) this.tail.push(sample);
+    this.responses += part.responses;
+    this.parsed += part.parsed;
   }
 
   /** undefined when no response carried Server-Timing. */

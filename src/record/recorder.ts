@@ -5,9 +5,9 @@
  */
 
 import type { ErrorKind, SampleSink } from '../load/sample.js';
-import { newHistogram, recordUs, type Histogram } from './histogram.js';
-import { HopRecorder } from './hop-recorder.js';
-import { RequestLog } from './request-log.js';
+import { newHistogram, packHistogram, recordUs, unpackHistogram, type Histogram, type PackedHistogram } from './histogram.js';
+import { HopRecorder, type HopPart } from './hop-recorder.js';
+import { RequestLog, type LogPart } from './request-log.js';
 import { performance } from 'node:perf_hooks';
 
 /** Failure kinds plus HTTP status classes that count as errors. */
@@ -38,6 +38,37 @@ export class RequestSeries {
     clearCounts(this.errors);
     clearCounts(this.statuses);
   }
+
+  pack(): SeriesPart {
+    return { ok: packHistogram(this.ok), failed: packHistogram(this.failed), errors: { ...this.errors }, statuses: { ...this.statuses } };
+  }
+
+  addPacked(part: SeriesPart): void {
+    this.ok.add(unpackHistogram(part.ok));
+    this.failed.add(unpackHistogram(part.failed));
+    addCounts(this.errors, part.errors);
+    addCounts(this.statuses, part.statuses);
+  }
+}
+
+/** A RequestSeries that can cross a thread boundary. */
+export interface SeriesPart {
+  ok: PackedHistogram;
+  failed: PackedHistogram;
+  errors: Counts;
+  statuses: Counts;
+}
+
+/**
+ * What one recorder saw since its previous hand-over, in a form postMessage can carry: a worker thread's
+ * recorder hands this over each interval, and the main recorder absorbs it into its own current interval.
+ */
+export interface RecorderPart {
+  /** Indexed like the scenario's requests; null for a request without attempts. */
+  requests: (SeriesPart | null)[];
+  sendLag: PackedHistogram;
+  hops: HopPart;
+  log: LogPart;
 }
 
 export function addCounts(into: Counts, from: Counts): void {
@@ -91,7 +122,7 @@ export class Recorder implements SampleSink {
   /** @param originMs performance.now() at the run's start: the zero of every timestamp. */
   constructor(
     readonly requestNames: readonly string[],
-    private readonly originMs = performance.now(),
+    readonly originMs = performance.now(),
   ) {
     this.interval = requestNames.map(() => new RequestSeries());
   }
@@ -164,6 +195,33 @@ export class Recorder implements SampleSink {
     this.lag.reset();
     this.hops.interval();
     this.intervalStartMs = nowMs;
+  }
+
+  /**
+   * Worker side: everything recorded since the previous hand-over (the current interval's series, send lag,
+   * hop times, request log), which then starts afresh. The worker's own phases and intervals are not used.
+   */
+  handOver(): RecorderPart {
+    const part: RecorderPart = {
+      requests: this.interval.map((series) => (series.attempts > 0 ? series.pack() : null)),
+      sendLag: packHistogram(this.lag),
+      hops: this.hops.handOver(),
+      log: this.requests.handOver(),
+    };
+    this.interval.forEach((series) => series.reset());
+    this.lag.reset();
+    return part;
+  }
+
+  /**
+   * Main side: adds another recorder's hand-over to the current interval, exactly (HDR add), as if its
+   * samples had been recorded here; the next flush() then writes and totals them like any other.
+   */
+  absorb(part: RecorderPart): void {
+    part.requests.forEach((series, i) => series && this.interval[i]!.addPacked(series));
+    this.lag.add(unpackHistogram(part.sendLag));
+    this.hops.absorb(part.hops);
+    this.requests.absorb(part.log);
   }
 
   /** Every phase's totals, in run order. Call after the last flush. */

@@ -7,6 +7,14 @@
 
 const MAX_ENTRIES = 4_000_000;
 
+/** A RequestLog's entries since its previous hand-over; the arrays' buffers can be transferred, not copied. */
+export interface LogPart {
+  starts: Float32Array<ArrayBuffer>;
+  latencies: Float32Array<ArrayBuffer>;
+  /** Responses seen, kept or not. */
+  seen: number;
+}
+
 export class RequestLog {
   private starts = new Float32Array(65_536);
   private latencies = new Float32Array(65_536);
@@ -28,6 +36,24 @@ export class RequestLog {
 
   get keptShare(): number {
     return this.seen === 0 ? 1 : this.size / this.seen;
+  }
+
+  /** Worker side: the entries since the previous hand-over, copied out; this log then starts afresh. */
+  handOver(): LogPart {
+    const part: LogPart = { starts: this.starts.slice(0, this.size), latencies: this.latencies.slice(0, this.size), seen: this.seen };
+    this.size = 0;
+    this.seen = 0;
+    this.stride = 1;
+    return part;
+  }
+
+  /**
+   * Main side: adds another log's entries as if they had been added here (same thinning past MAX_ENTRIES);
+   * responses the other log saw but did not keep still count in `seen`, so keptShare stays true.
+   */
+  absorb(part: LogPart): void {
+    for (let i = 0; i < part.starts.length; i++) this.add(part.starts[i]!, part.latencies[i]!);
+    this.seen += part.seen - part.starts.length;
   }
 
   /** Visits every kept entry. */

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { verdict } from '../gate/check.js';
 import type { GateReport } from '../gate/gate.js';
 import type { RequestStats } from '../record/stats.js';
-import type { SavedRun } from '../gate/run-set.js';
+import type { RunSet } from '../gate/run-set.js';
 import { describeMethod } from './gate-table.js';
 import { statsRow } from './terminal-table.js';
 
@@ -37,20 +37,23 @@ export function markdownSummary(report: GateReport): string {
   if (report.baseline) lines.push(`Baseline \`${report.baseline.dir}\`: ${describeMethod(report)}.`, '');
   lines.push('### Latency', '', row(['run', 'request', 'count', 'req/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors']));
   lines.push(row(['---', '---', ...Array<string>(8).fill('---:')]));
-  for (const [label, run] of labelledRuns(report)) for (const s of statsRows(run, report.candidate.runs.length === 1 && label === 'candidate')) lines.push(row([label, ...statsRow(s)]));
+  for (const { label, stats } of latencyRows(report)) lines.push(row([label, ...statsRow(stats)]));
   return `${lines.join('\n')}\n`;
 }
 
-/** A single candidate run shows each request; trials and baselines show their overall row only, to stay short. */
-function statsRows(run: SavedRun, perRequest: boolean): RequestStats[] {
-  const s = run.summary;
-  return perRequest && s.requests.length > 1 ? [...s.requests, { ...s.overall, name: 'all' }] : [{ ...s.overall, name: s.requests.length === 1 ? s.requests[0]!.name : 'all' }];
-}
-
-function labelledRuns(report: GateReport): [string, SavedRun][] {
-  const label = (prefix: string, set: GateReport['candidate'], run: SavedRun) => (set.runs.length === 1 ? prefix : `${prefix} ${basename(run.dir)}`);
-  return [
-    ...report.candidate.runs.map((r): [string, SavedRun] => [label('candidate', report.candidate, r), r]),
-    ...(report.baseline?.runs ?? []).map((r): [string, SavedRun] => [label('baseline', report.baseline!, r), r]),
+/** A single candidate run shows each request; trials and baselines show one overall row per run, to stay short. */
+function latencyRows(report: GateReport): { label: string; stats: RequestStats }[] {
+  const sets: [string, RunSet | undefined][] = [
+    ['candidate', report.candidate],
+    ['baseline', report.baseline],
   ];
+  return sets.flatMap(([prefix, set]) =>
+    (set?.runs ?? []).flatMap((run) => {
+      const label = set!.runs.length === 1 ? prefix : `${prefix} ${basename(run.dir)}`;
+      const s = run.summary;
+      const detailed = prefix === 'candidate' && set!.runs.length === 1 && s.requests.length > 1;
+      const rows = detailed ? [...s.requests, { ...s.overall, name: 'all' }] : [{ ...s.overall, name: s.requests.length === 1 ? s.requests[0]!.name : 'all' }];
+      return rows.map((stats) => ({ label, stats }));
+    }),
+  );
 }

@@ -2,7 +2,7 @@
 
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ExitCode, GateFailure } from '../../errors.js';
+import { ExitCode, GateFailure, InfraError } from '../../errors.js';
 import { parseTolerance } from '../../gate/baseline.js';
 import { verdict } from '../../gate/check.js';
 import { DEFAULT_TOLERANCE, runGate, type GateReport } from '../../gate/gate.js';
@@ -56,12 +56,16 @@ export function publishGate(report: GateReport, flags: GateFlags, io: CliIO, tab
   const markdownPath = flags.markdown ? resolve(io.cwd, flags.markdown) : undefined;
   // `--markdown $GITHUB_STEP_SUMMARY` is the documented idiom: append there once, as GitHub expects.
   if (markdownPath && markdownPath !== stepSummary) writeOutput(markdownPath, markdown);
-  if (stepSummary) appendFileSync(stepSummary, markdown);
+  if (stepSummary) writeOutput(stepSummary, markdown, appendFileSync);
   if (!report.passed) throw new GateFailure(`gate ${verdict(report.checks)}`);
   return ExitCode.ok;
 }
 
-function writeOutput(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+function writeOutput(path: string, text: string, write: (path: string, text: string) => void = writeFileSync): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    write(path, text);
+  } catch (error) {
+    throw new InfraError(`cannot write ${path}: ${(error as Error).message}`);
+  }
 }

@@ -5,6 +5,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { runGate } from '../../gate/gate.js';
 import { trialDir, type SavedRun } from '../../gate/run-set.js';
 import { parseDeclared } from '../../gate/threshold-parser.js';
+import { MAX_WORKERS } from '../../load/workers/share.js';
 import { defaultOutDir, runScenario, type EngineKind } from '../../pipeline/run-scenario.js';
 import { ProgressLine } from '../../pipeline/progress.js';
 import { terminalReport } from '../../report/terminal-report.js';
@@ -19,6 +20,7 @@ export interface RunFlags extends Partial<AdhocFlags>, GateFlags {
   repeat?: string;
   runtime: string;
   engine: string;
+  workers?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -34,6 +36,7 @@ export function oneOf<T extends string>(value: string, allowed: readonly string[
 export async function runCommand(file: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
   const runtime = parseRuntimeChoice(flags.runtime);
   const engine = oneOf<EngineKind>(flags.engine, ENGINES, '--engine');
+  const workers = parseWorkers(flags.workers, engine);
   if (file && flags.target) throw new UsageError('give a scenario file or --target, not both');
   if (!file && !flags.target) {
     throw new UsageError('nothing to run: give a scenario file (e.g. scenarios/quickstart.yaml) or --target URL with --rate or --connections');
@@ -42,6 +45,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     ? loadScenarioFile(resolve(io.cwd, file))
     : adhocScenario({ ...flags, target: flags.target!, duration: flags.duration ?? '10s' });
   const outDir = resolve(io.cwd, flags.out ?? defaultOutDir(scenario.name));
+  // Bad thresholds, tolerance or baseline fail now, not after the load ran.
   parseDeclared(scenario.thresholds);
   const gate = gateSettings(flags, io);
   const repeat = parseRepeat(flags.repeat);
@@ -67,6 +71,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
         outDir: dir,
         runtime,
         engine,
+        workers,
         log,
         progress: new ProgressLine(io.stderr, flags.quiet),
         signal: controller.signal,
@@ -94,5 +99,13 @@ function parseRepeat(text: string | undefined): number {
   if (text === undefined) return 1;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > MAX_REPEAT) throw new UsageError(`--repeat: expected a whole number from 1 to ${MAX_REPEAT}, got "${text}"`);
+  return n;
+}
+
+function parseWorkers(text: string | undefined, engine: EngineKind): number {
+  if (text === undefined) return 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new UsageError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got "${text}"`);
+  if (n > 1 && engine !== 'hopscope') throw new UsageError(`--workers: worker threads run the hopscope engine, not --engine ${engine}`);
   return n;
 }

@@ -1,0 +1,84 @@
+/**
+ * A throw-away nginx (the Debian package's /usr/sbin/nginx) answering one fixed body from memory: the
+ * reference a bench compares a service against. Its own prefix, config, pid and logs live in a temp folder
+ * that `stop()` removes; it runs in the foreground (`daemon off`) as a child of the bench.
+ */
+
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Cleanup } from './cleanup.js';
+import { runOk, startService, type Service } from './proc.js';
+
+export const NGINX_BIN = '/usr/sbin/nginx';
+
+export interface NginxOptions {
+  port: number;
+  /** The body of every answer (status 200); must not contain `$` (nginx variables). */
+  body: string;
+  contentType?: string;
+  /** worker_processes; default 1. */
+  workers?: number;
+  /** keepalive_requests; default 10,000,000 (so wrk's connections are never closed during a run). */
+  keepaliveRequests?: number;
+  cleanup: Cleanup;
+}
+
+export interface Nginx extends Service {
+  /** The generated nginx.conf, for the record. */
+  config: string;
+  version: string;
+}
+
+/** The config `startNginx` writes: one server on 127.0.0.1:port, `access_log off`, `return 200 BODY` for every path. */
+export function nginxConfig(dir: string, opts: Omit<NginxOptions, 'cleanup'>): string {
+  if (opts.body.includes('$')) throw new Error('nginx body must not contain "$"');
+  const quoted = `'${opts.body.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `worker_processes ${opts.workers ?? 1};
+daemon off;
+master_process on;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'error.log')} warn;
+events {
+  worker_connections 4096;
+}
+http {
+  access_log off;
+  keepalive_requests ${opts.keepaliveRequests ?? 10_000_000};
+  keepalive_timeout 75s;
+  client_body_temp_path ${join(dir, 'body')};
+  server {
+    listen 127.0.0.1:${opts.port};
+    location / {
+      default_type ${opts.contentType ?? 'application/json'};
+      return 200 ${quoted};
+    }
+  }
+}
+`;
+}
+
+/** Checks the config (`nginx -t`), starts nginx, waits for a 200 on `/`, registers its stop (and the temp folder's removal). */
+export async function startNginx(opts: NginxOptions): Promise<Nginx> {
+  const dir = mkdtempSync(join(tmpdir(), 'hopscope-bench-nginx-'));
+  const removeDir = opts.cleanup.add(`nginx temp folder ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+  // Workers run as an unprivileged user when nginx starts as root; they must be able to enter the folder.
+  chmodSync(dir, 0o755);
+  const config = nginxConfig(dir, opts);
+  const confPath = join(dir, 'nginx.conf');
+  writeFileSync(confPath, config);
+  const args = ['-p', dir, '-c', confPath];
+  await runOk(NGINX_BIN, ['-t', ...args], { timeoutMs: 10_000 });
+  const version = (await runOk(NGINX_BIN, ['-v'], { timeoutMs: 10_000 })).stderr.trim().replace(/^nginx version:\s*/, '');
+  const service = await startService({ name: 'nginx', bin: NGINX_BIN, args, port: opts.port, readyPath: '/', cleanup: opts.cleanup });
+  return {
+    ...service,
+    config,
+    version,
+    stop: async () => {
+      await service.stop();
+      rmSync(dir, { recursive: true, force: true });
+      removeDir();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * What the main thread and a load worker say to each other. The main thread drives the intervals: it asks
+ * every worker for its figures at the moment it closes an interval, so all workers cut at (nearly) the same
+ * instant and the merged interval is one interval, not N intervals at N phases of the second.
+ */
+
+import type { RecorderPart } from '../../record/recorder.js';
+import type { LoadModel, RequestDecl } from '../../scenario/types.js';
+import type { EngineStatus, PhaseOutcome } from '../engine.js';
+import type { MixEntry } from '../request-mix.js';
+
+/** Everything a worker needs to run its share of a phase: passed as workerData (structured clone). */
+export interface WorkerSetup {
+  /** 0-based; the worker's seeds are the scenario's seed plus this. */
+  index: number;
+  host: string;
+  port: number;
+  authority: string;
+  /** Bodies arrive as Uint8Array (a Buffer does not survive structured cloning as a Buffer). */
+  requests: RequestDecl[];
+  mix: MixEntry[];
+  seed: number;
+  /** This worker's share of the phase's load, and where its constant-rate schedule starts (share.ts). */
+  load: LoadModel;
+  firstGapShare: number;
+  durationMs: number;
+  timeoutMs: number;
+  phase: string;
+  recorded: boolean;
+  /** The run's zero as an epoch time (performance.timeOrigin + originMs): threads have different performance clocks. */
+  originEpochMs: number;
+}
+
+export type ToWorker =
+  /** Start the load (sent once every worker is ready, so that all start together). */
+  | { type: 'start' }
+  /** Hand over the figures since the last flush; keep tail breakdowns from tailBarUs on. */
+  | { type: 'flush'; tailBarUs: number }
+  /** End the phase now (Ctrl-C): stop sending, drain in-flight requests, then report 'done'. */
+  | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'interval'; part: RecorderPart; status: EngineStatus }
+  /** The phase ended: the last figures and the worker's outcome. Nothing follows. */
+  | { type: 'done'; part: RecorderPart; outcome: PhaseOutcome }
+  | { type: 'failed'; message: string };

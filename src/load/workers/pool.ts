@@ -1,0 +1,228 @@
+/**
+ * The main side of `--workers N`: one load worker thread per share of the phase, each with its own
+ * LoadEngine and Recorder. Intervals are driven from here: at each tick the pool asks every worker to hand
+ * over its figures at once and merges them (HDR add) into the run's Recorder before that Recorder closes
+ * the interval, so hlog lines, timeline and totals see one interval, not N intervals at N phases of the
+ * second (which is what workers pushing on their own timers would give). Workers end with the phase, on
+ * abort and on error: close() terminates every thread on every path.
+ */
+
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { InfraError } from '../../errors.js';
+import type { Recorder, RecorderPart } from '../../record/recorder.js';
+import type { LoadModel } from '../../scenario/types.js';
+import type { EngineStatus, PhaseOutcome } from '../engine.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
+import { shareLoad } from './share.js';
+
+const WORKER_URL = new URL('./worker-main.js', import.meta.url);
+
+export interface WorkerPhase {
+  workers: number;
+  /** The phase as one engine would run it; the load is divided by shareLoad, the seed offset per worker. */
+  setup: Omit<WorkerSetup, 'index' | 'load' | 'firstGapShare'>;
+  load: LoadModel;
+  intervalMs: number;
+  signal: AbortSignal;
+  /** After each interval's figures are merged: the workers' summed status, and performance.now() when the interval was cut. */
+  everyInterval: (status: EngineStatus, cutAtMs: number) => void;
+}
+
+/** Runs one phase on worker threads; resolves with the workers' outcomes added up. */
+export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Promise<PhaseOutcome> {
+  const setups = shareLoad(phase.load, phase.workers).map(
+    (share, index): WorkerSetup => ({ ...phase.setup, index, seed: phase.setup.seed + index, load: share.load, firstGapShare: share.firstGapShare }),
+  );
+  const pool = new WorkerPool(setups, recorder);
+  let collecting: Promise<void> | undefined;
+  const ticker = setInterval(() => {
+    // A worker slow to answer makes this interval longer rather than overlapping two cuts.
+    if (collecting) return;
+    const cutAtMs = performance.now();
+    collecting = pool
+      .collect((status) => phase.everyInterval(status, cutAtMs))
+      .catch((error: unknown) => pool.fail(error instanceof Error ? error : new Error(String(error))))
+      .finally(() => (collecting = undefined));
+  }, phase.intervalMs);
+  const stop = () => pool.stop();
+  phase.signal.addEventListener('abort', stop, { once: true });
+  if (phase.signal.aborted) stop();
+  try {
+    return await pool.run();
+  } finally {
+    clearInterval(ticker);
+    phase.signal.removeEventListener('abort', stop);
+    await pool.close();
+    await collecting;
+  }
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+interface Member {
+  name: string;
+  worker: Worker;
+  ready: Deferred;
+  done: Deferred;
+  /** Resolves the pending flush, if any. */
+  answered: (() => void) | undefined;
+  status: EngineStatus;
+  outcome: PhaseOutcome | undefined;
+  exited: boolean;
+}
+
+export class WorkerPool {
+  private readonly members: Member[];
+  private rejectFailed!: (error: Error) => void;
+  /** Rejects at the first failure of any worker; raced against every wait. */
+  private readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+  private closing = false;
+  /** Set while an interval is being cut: a worker's final figures that come after its answer belong to the next interval. */
+  private cutting = false;
+  private readonly afterCut: RecorderPart[] = [];
+
+  constructor(
+    setups: readonly WorkerSetup[],
+    private readonly recorder: Recorder,
+  ) {
+    if (!existsSync(fileURLToPath(WORKER_URL))) {
+      throw new InfraError(`--workers: the worker entry ${fileURLToPath(WORKER_URL)} does not exist`, 'worker threads run the compiled dist/: npm run build');
+    }
+    this.failed.catch(() => undefined);
+    this.members = setups.map((setup) => this.spawn(setup, setups.length));
+  }
+
+  /** Waits until every worker is ready, starts them together, resolves when all have finished the phase. */
+  async run(): Promise<PhaseOutcome> {
+    await Promise.race([Promise.all(this.members.map((m) => m.ready.promise)), this.failed]);
+    for (const m of this.members) this.send(m, { type: 'start' });
+    await Promise.race([Promise.all(this.members.map((m) => m.done.promise)), this.failed]);
+    return mergeOutcomes(this.members.map((m) => m.outcome!));
+  }
+
+  /**
+   * Cuts the interval on every running worker, merges what they hand over, then calls `closeInterval` with
+   * their summed status (the main Recorder's flush belongs there).
+   */
+  async collect(closeInterval: (status: EngineStatus) => void): Promise<void> {
+    this.cutting = true;
+    const tailBarUs = this.recorder.hops.tailBarUs;
+    const answers = this.members
+      .filter((m) => !m.outcome && !m.exited)
+      .map((m) => {
+        const answer = new Promise<void>((resolve) => (m.answered = resolve));
+        this.send(m, { type: 'flush', tailBarUs });
+        return answer;
+      });
+    await Promise.race([Promise.all(answers), this.failed.catch(() => undefined)]);
+    try {
+      closeInterval(
+        this.members.reduce(
+          (sum, m) => ({ sent: sum.sent + m.status.sent, backlog: sum.backlog + m.status.backlog, openConnections: sum.openConnections + m.status.openConnections }),
+          { sent: 0, backlog: 0, openConnections: 0 },
+        ),
+      );
+    } finally {
+      this.cutting = false;
+      for (const part of this.afterCut.splice(0)) this.recorder.absorb(part);
+    }
+  }
+
+  /** Ends the phase early (Ctrl-C): workers stop sending, drain, and report as at a normal end. */
+  stop(): void {
+    for (const m of this.members) if (!m.outcome) this.send(m, { type: 'stop' });
+  }
+
+  fail(error: Error): void {
+    this.rejectFailed(error);
+  }
+
+  /** Terminates every thread, whatever state it is in. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.members.map((m) => m.worker.terminate()));
+  }
+
+  private spawn(setup: WorkerSetup, count: number): Member {
+    const worker = new Worker(WORKER_URL, { workerData: setup });
+    const member: Member = {
+      name: `load worker ${setup.index + 1} of ${count}`,
+      worker,
+      ready: deferred(),
+      done: deferred(),
+      answered: undefined,
+      status: { sent: 0, backlog: 0, openConnections: 0 },
+      outcome: undefined,
+      exited: false,
+    };
+    worker.on('message', (message: FromWorker) => this.receive(member, message));
+    worker.on('error', (error) => this.fail(new InfraError(`${member.name}: ${error.message}`)));
+    worker.on('messageerror', (error) => this.fail(new InfraError(`${member.name}: ${error.message}`)));
+    worker.on('exit', (code) => {
+      member.exited = true;
+      this.answer(member);
+      if (!member.outcome && !this.closing) this.fail(new InfraError(`${member.name} exited (code ${code}) before the end of the phase`));
+    });
+    return member;
+  }
+
+  private receive(member: Member, message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        member.ready.resolve();
+        break;
+      case 'interval':
+        this.recorder.absorb(message.part);
+        member.status = message.status;
+        this.answer(member);
+        break;
+      case 'done':
+        // Finished before it saw the pending cut: its figures are this interval's (its answer); after: the next's.
+        if (this.cutting && !member.answered) this.afterCut.push(message.part);
+        else this.recorder.absorb(message.part);
+        member.outcome = message.outcome;
+        member.status = { sent: message.outcome.sent, backlog: 0, openConnections: 0 };
+        this.answer(member);
+        member.done.resolve();
+        break;
+      case 'failed':
+        this.fail(new InfraError(`${member.name}: ${message.message}`));
+        break;
+    }
+  }
+
+  private answer(member: Member): void {
+    member.answered?.();
+    member.answered = undefined;
+  }
+
+  private send(member: Member, message: ToWorker): void {
+    if (!member.exited) member.worker.postMessage(message);
+  }
+}
+
+/** The phase's outcome from its workers' outcomes. */
+export function mergeOutcomes(outcomes: readonly PhaseOutcome[]): PhaseOutcome {
+  const sum = (pick: (o: PhaseOutcome) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
+  return {
+    elapsedMs: Math.max(0, ...outcomes.map((o) => o.elapsedMs)),
+    sent: sum((o) => o.sent),
+    intended: sum((o) => o.intended),
+    unsent: sum((o) => o.unsent),
+    // Each worker's worst backlog, added: an upper bound for the whole generator's (the peaks need not coincide).
+    maxBacklog: sum((o) => o.maxBacklog),
+    connectFailures: sum((o) => o.connectFailures),
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * `--workers`: each worker thread records into its own Recorder and hands its figures over every interval;
+ * the main Recorder absorbs them. Recording samples split over two recorders and merging them must give
+ * exactly what one recorder recording them all gives: same counts, same buckets, same min/max/percentiles.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { seededRandom, type Random } from '../../src/load/random.js';
+import { encodeHistogram, newHistogram, packHistogram, percentiles, recordUs, unpackHistogram, type Histogram } from '../../src/record/histogram.js';
+import { HopRecorder } from '../../src/record/hop-recorder.js';
+import { Recorder, type IntervalSnapshot } from '../../src/record/recorder.js';
+import { RequestLog } from '../../src/record/request-log.js';
+
+/** Everything a histogram says, as plain data. */
+function shape(h: Histogram) {
+  return { ...percentiles(h), encoded: encodeHistogram(h), stdDeviation: h.stdDeviation };
+}
+
+/** Latencies over several decades, so that values fall in buckets wider than 1 us (where rounding would show). */
+function latencyUs(random: Random): number {
+  return 20 + Math.floor(random() ** 3 * 250_000) + random();
+}
+
+type Sample =
+  | { kind: 'response'; request: number; latencyUs: number; status: number; serverTiming: string | undefined }
+  | { kind: 'failure'; request: number; latencyUs: number }
+  | { kind: 'lag'; lagUs: number };
+
+function samples(random: Random, count: number): Sample[] {
+  return Array.from({ length: count }, (): Sample => {
+    const u = random();
+    const latency = latencyUs(random);
+    if (u < 0.05) return { kind: 'failure', request: 1, latencyUs: latency };
+    if (u < 0.1) return { kind: 'lag', lagUs: latency / 10 };
+    const apiMs = Math.floor(latency / 2000);
+    const serverTiming = u < 0.8 ? `api;dur=${apiMs}, origin;dur=${Math.floor(apiMs / 2)}` : undefined;
+    return { kind: 'response', request: u < 0.5 ? 0 : 1, latencyUs: latency, status: u > 0.97 ? 503 : 200, serverTiming };
+  });
+}
+
+function feed(recorder: Recorder, s: Sample): void {
+  if (s.kind === 'response') recorder.response(s.request, s.latencyUs, s.status, s.serverTiming);
+  else if (s.kind === 'failure') recorder.failure(s.request, 'timeout', s.latencyUs);
+  else recorder.sendLag(s.lagUs);
+}
+
+/** What listeners see of an interval, as plain data (they must copy: histograms are reset after the call). */
+function snapshotOf(s: IntervalSnapshot) {
+  return {
+    overall: shape(s.overall),
+    sendLag: shape(s.sendLag),
+    requests: s.requests.map((r) => ({ ok: shape(r.ok), failed: shape(r.failed), errors: { ...r.errors }, statuses: { ...r.statuses } })),
+  };
+}
+
+/** Tail means and shares sum fractional microseconds in arrival order, which differs once merged: compare to 12 digits. */
+function to12Digits<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v))) as T;
+}
+
+function logOf(log: RequestLog): number[] {
+  const latencies: number[] = [];
+  log.forEach((_, latency) => latencies.push(latency));
+  return latencies.sort((a, b) => a - b);
+}
+
+describe('packHistogram / unpackHistogram', () => {
+  it('round-trips counts and the exact min and max (the compressed form alone rounds them to bucket edges)', () => {
+    const random = seededRandom(7);
+    const h = newHistogram();
+    for (let i = 0; i < 5000; i++) recordUs(h, latencyUs(random));
+    recordUs(h, 123_457); // well inside a 64-us-wide bucket: max must stay 123457, not the bucket's edge
+    const back = unpackHistogram(packHistogram(h));
+    expect(shape(back)).toEqual(shape(h));
+  });
+
+  it('keeps an empty histogram empty', () => {
+    const into = newHistogram();
+    recordUs(into, 250);
+    const before = shape(into);
+    into.add(unpackHistogram(packHistogram(newHistogram())));
+    expect(shape(into)).toEqual(before);
+  });
+});
+
+describe('Recorder.handOver / absorb', () => {
+  it('two recorders merged each interval equal one recorder: intervals, phase totals, hops, tails, request log', () => {
+    const intervals = Array.from({ length: 4 }, (_, i) => samples(seededRandom(100 + i), 3000));
+    const names = ['get item', 'post order'];
+
+    const single = new Recorder(names, 0);
+    const singleSeen: ReturnType<typeof snapshotOf>[] = [];
+    single.onInterval((s) => singleSeen.push(snapshotOf(s)));
+    single.beginPhase('main', true, 0);
+
+    const main = new Recorder(names, 0);
+    const mainSeen: ReturnType<typeof snapshotOf>[] = [];
+    main.onInterval((s) => mainSeen.push(snapshotOf(s)));
+    main.beginPhase('main', true, 0);
+    const workers = [new Recorder(names, 0), new Recorder(names, 0)];
+    for (const w of workers) w.beginPhase('main', true, 0);
+
+    const pick = seededRandom(9);
+    intervals.forEach((batch, i) => {
+      for (const w of workers) w.hops.followTailBar(main.hops.tailBarUs);
+      for (const s of batch) {
+        feed(single, s);
+        feed(workers[pick() < 0.5 ? 0 : 1]!, s);
+      }
+      for (const w of workers) main.absorb(w.handOver());
+      single.flush((i + 1) * 1000);
+      main.flush((i + 1) * 1000);
+    });
+
+    expect(mainSeen).toHaveLength(4);
+    expect(mainSeen).toEqual(singleSeen);
+    const totals = (r: Recorder) => r.phaseTotals.map((p) => ({ ...p, requests: p.requests.map((s) => [shape(s.ok), shape(s.failed), s.errors, s.statuses]), sendLag: shape(p.sendLag) }));
+    expect(totals(main)).toEqual(totals(single));
+    // The tail bar rose past the first interval, so tails were selected, and selected alike.
+    expect(single.hops.tailBarUs).toBeGreaterThan(0);
+    expect(main.hops.tailBarUs).toBe(single.hops.tailBarUs);
+    const analysis = single.hops.analysis();
+    expect(analysis!.tails[0]!.requests).toBeGreaterThan(0);
+    const merged = main.hops.analysis();
+    expect({ ...merged, tails: undefined }).toEqual({ ...analysis, tails: undefined });
+    expect(to12Digits(merged!.tails)).toEqual(to12Digits(analysis!.tails));
+    expect(logOf(main.requests)).toEqual(logOf(single.requests));
+    expect(main.requests.keptShare).toBe(1);
+  });
+});
+
+describe('HopRecorder.handOver / absorb', () => {
+  it('hands over only what came since the last hand-over', () => {
+    const worker = new HopRecorder();
+    worker.response(5000, 'api;dur=4');
+    const first = worker.handOver();
+    worker.response(7000, 'api;dur=6');
+    const second = worker.handOver();
+    expect([first.responses, second.responses, first.parsed]).toEqual([1, 1, 1]);
+    expect(unpackHistogram(second.latency).totalCount).toBe(1);
+    const main = new HopRecorder();
+    main.absorb(first);
+    main.absorb(second);
+    const one = new HopRecorder();
+    one.response(5000, 'api;dur=4');
+    one.response(7000, 'api;dur=6');
+    expect(main.analysis()).toEqual(one.analysis());
+  });
+});
+
+describe('RequestLog.handOver / absorb', () => {
+  it('merges entries exactly and keeps counting responses seen', () => {
+    const one = new RequestLog();
+    const parts = [new RequestLog(), new RequestLog()];
+    const random = seededRandom(3);
+    for (let i = 0; i < 10_000; i++) {
+      const start = random() * 60_000;
+      const latency = latencyUs(random);
+      one.add(start, latency);
+      parts[i % 2]!.add(start, latency);
+    }
+    const main = new RequestLog();
+    for (const p of parts) main.absorb(p.handOver());
+    const entries = (log: RequestLog) => {
+      const all: [number, number][] = [];
+      log.forEach((s, l) => all.push([s, l]));
+      return all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    };
+    expect(entries(main)).toEqual(entries(one));
+    expect(main.keptShare).toBe(one.keptShare);
+    expect(entries(parts[0]!)).toEqual([]);
+  });
+});
