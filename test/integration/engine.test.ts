@@ -146,7 +146,8 @@ describe('load engine over real sockets', () => {
   });
 
   it('fails a request that gets no answer within the timeout as a timeout', async () => {
-    const port = await listen(createTcpServer((socket) => socket.on('error', () => {})));
+    // resume(): a socket nobody reads never sees the client's FIN, and would keep server.close() waiting.
+    const port = await listen(createTcpServer((socket) => socket.on('error', () => {}).resume()));
     const { sink } = await drive(port, closed(2), 400, 100);
     expect(sink.errors.timeout).toBeGreaterThanOrEqual(4);
     expect(sink.statuses.length).toBe(0);
@@ -178,8 +179,9 @@ describe('load engine over real sockets', () => {
     expect(outcome.intended).toBe(300);
     expect(outcome.sent + outcome.unsent).toBe(300);
     expect(sink.statuses.length).toBe(outcome.sent);
-    // A closed-loop tool would record at most ~200 ms here; queued requests waited longer from their intended time.
-    expect(Math.max(...sink.latencies)).toBeGreaterThan(250_000);
+    // A closed-loop tool would record one slow request per connection (2) and skip the rest of the stall;
+    // here the ~20 requests due while both connections were held wait for them, measured from their due time.
+    expect(sink.latencies.filter((us) => us > 100_000).length).toBeGreaterThanOrEqual(10);
     expect(Math.max(...sink.lags)).toBeGreaterThan(50_000);
   });
 });

@@ -24,6 +24,11 @@ function labelledContainers(): string[] {
     .filter((name) => name !== '');
 }
 
+// CI starts an engine (.ci/run): there, a missing engine is a failure, not a reason to skip the container path.
+it.runIf(process.env.CI === 'true')('CI: a Docker engine answers, so the container tests below ran', () => {
+  expect(probe.engine, `no Docker engine in CI${skipReason}`).toBeDefined();
+});
+
 describe.skipIf(probe.engine === undefined)(`docker runtime, rust-cache-server${skipReason}`, () => {
   beforeAll(async () => {
     // Builds here, under the hook timeout: a cold build takes longer than one test may.
