@@ -22,6 +22,7 @@ export class GcPoller {
   private cursor = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> = Promise.resolve();
+  private polling = false;
 
   /** @param originEpochMs Date.now() at the run's start: pause times are converted to ms from it. */
   constructor(
@@ -35,7 +36,11 @@ export class GcPoller {
     const first = await this.fetch();
     if (first) this.cursor = first.cursor;
     this.timer = setInterval(() => {
-      this.inFlight = this.poll();
+      // A busy service can take longer than POLL_MS to answer; a second poll from the same cursor would
+      // then report the same pauses twice, so a tick that finds a poll still running skips.
+      if (this.polling) return;
+      this.polling = true;
+      this.inFlight = this.poll().finally(() => (this.polling = false));
     }, POLL_MS);
   }
 
