@@ -5,6 +5,7 @@
  */
 
 import Table from 'cli-table3';
+import { describeInvalidations, invalidationStats } from '../analyze/invalidations.js';
 import type { RunSummary } from '../record/summary.js';
 import { summaryTable } from './terminal-table.js';
 import { formatPercent, formatRate, formatUs } from './units.js';
@@ -74,6 +75,14 @@ function services(s: RunSummary, color: boolean): string | undefined {
   return table(['service', 'cpu avg', 'cpu max', 'mem max', 'requests', 'timeouts', 'retries'], rows, color) + note;
 }
 
+function invalidations(s: RunSummary): string | undefined {
+  const lines = s.phases.flatMap((p) => {
+    const stats = invalidationStats(p.amplification);
+    return stats ? [`invalidations in ${p.name}: ${describeInvalidations(stats, formatUs)}`] : [];
+  });
+  return lines.length ? lines.join('\n') : undefined;
+}
+
 function knee(s: RunSummary, color: boolean): string | undefined {
   if (!s.knee) return undefined;
   const rows = s.knee.steps.map((k) => [formatRate(k.rateRps), formatRate(k.achievedRps), formatUs(k.latencyUs), formatPercent(k.errorRate), k.pass ? 'pass' : 'FAIL']);
@@ -82,7 +91,7 @@ function knee(s: RunSummary, color: boolean): string | undefined {
 }
 
 export function terminalReport(summary: RunSummary, color: boolean): string {
-  return [summaryTable(summary, color), phases(summary, color), hops(summary), gc(summary), services(summary, color), knee(summary, color)]
+  return [summaryTable(summary, color), phases(summary, color), hops(summary), gc(summary), services(summary, color), invalidations(summary), knee(summary, color)]
     .filter((part): part is string => part !== undefined)
     .join('\n');
 }

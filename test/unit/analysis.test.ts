@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { amplification } from '../../src/analyze/amplification.js';
+import { describeInvalidations, invalidationStats } from '../../src/analyze/invalidations.js';
 import { attributeTail, OUTSIDE, type TailSample } from '../../src/analyze/attribution.js';
 import { correlatePauses } from '../../src/analyze/gc-correlation.js';
 import { counterDeltas, sumCounters } from '../../src/analyze/prometheus-text.js';
@@ -140,5 +141,26 @@ describe('Server-Timing with up= (time waited on the upstream)', () => {
   it('puts the wait of a failed call (no inner entry) under "<caller>:upstream"', () => {
     const b = breakdown(25_500, parseServerTiming('fastjson-api;dur=25.2;up=25.0'));
     expect([...b.selfUs]).toEqual([['fastjson-api', 200], ['fastjson-api:upstream', 25_000]]);
+  });
+});
+
+describe('cache invalidations over a phase', () => {
+  const node = (counters: Record<string, number>) => ({ service: 'cache', requests: 0, upstreamRequests: 0, timeouts: 0, retries: 0, counters });
+
+  it('adds the nodes up and takes the mean lag over the applied ones', () => {
+    const stats = invalidationStats({
+      perService: [
+        node({ rcs_invalidations_sent_total: 30, rcs_invalidations_coalesced_total: 2, rcs_invalidations_applied_total: 10, rcs_invalidation_lag_seconds_sum: 1, rcs_invalidation_lag_seconds_count: 10 }),
+        node({ rcs_invalidations_sent_total: 10, rcs_invalidations_dropped_total: 1, rcs_invalidations_applied_total: 30, rcs_invalidation_lag_seconds_sum: 3, rcs_invalidation_lag_seconds_count: 30 }),
+      ],
+      deepestPerClientRequest: undefined,
+    });
+    expect(stats).toEqual({ sent: 40, applied: 40, coalesced: 2, dropped: 1, failed: 0, meanLagUs: 100_000 });
+    expect(describeInvalidations(stats!, (us) => `${us}us`)).toBe('40 sent, 40 applied, 2 coalesced, 1 dropped, 0 failed; mean lag 100000us from write to peer');
+  });
+
+  it('is absent for a phase without invalidations, or without counters at all', () => {
+    expect(invalidationStats({ perService: [node({ rcs_requests_total: 5 })], deepestPerClientRequest: 1 })).toBeUndefined();
+    expect(invalidationStats(undefined)).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 /** Per-hop attribution from Server-Timing: which service the slowest requests spent their time in. */
 
+import { describeInvalidations, invalidationStats } from '../../../analyze/invalidations.js';
 import type { HopStats } from '../../../analyze/types.js';
 import type { RunSummary } from '../../../record/summary.js';
 import { formatPercent, formatUs } from '../../units.js';
@@ -20,6 +21,14 @@ function amplification(summary: RunSummary): string {
   return `<h3>Requests per hop</h3>${table([{ head: 'service' }, ...['requests', 'upstream requests', 'timeouts', 'retries'].map((head) => ({ head, numeric: true }))], rows)}\n${deepest}`;
 }
 
+function invalidations(summary: RunSummary): string {
+  const rows = summary.phases.flatMap((p) => {
+    const stats = invalidationStats(p.amplification);
+    return stats ? [`<p class="sentence">${esc(`${p.name}: ${describeInvalidations(stats, formatUs)}`)}</p>`] : [];
+  });
+  return rows.length ? `<h3>Cache invalidations per phase</h3>${rows.join('\n')}` : '';
+}
+
 export function hopsSection(summary: RunSummary): string {
   const hops = summary.hops;
   if (!hops) return notRecorded('hops', 'Where the tail went (per hop)', 'not recorded in this run: no response carried a Server-Timing header');
@@ -36,6 +45,7 @@ export function hopsSection(summary: RunSummary): string {
     chart('spectrum-hops', 280),
     note(NINES_NOTE),
     amplification(summary),
+    invalidations(summary),
   ];
   return section('hops', 'Where the tail went (per hop)', body.join('\n'));
 }
