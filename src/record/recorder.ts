@@ -159,7 +159,10 @@ export class Recorder implements SampleSink {
 
   /** Starts a phase: intervals flushed from now on belong to it. */
   beginPhase(phase: string, recorded: boolean, nowMs: number): void {
-    this.flush(nowMs);
+    // The gap between two phases (counters scraped, faults cleared) carries no load: it is no interval of
+    // either, or the timeline would draw a point of zero latency and zero rate at every phase boundary.
+    if (this.interval.some((series) => series.attempts > 0)) this.flush(nowMs);
+    else this.intervalStartMs = nowMs;
     this.recording = recorded;
     this.phases.push({
       phase,

@@ -10,6 +10,7 @@ import { encodeHistogram, newHistogram, packHistogram, percentiles, recordUs, un
 import { HopRecorder } from '../../src/record/hop-recorder.js';
 import { Recorder, type IntervalSnapshot } from '../../src/record/recorder.js';
 import { RequestLog } from '../../src/record/request-log.js';
+import { Timeline } from '../../src/record/timeline.js';
 
 /** Everything a histogram says, as plain data. */
 function shape(h: Histogram) {
@@ -169,5 +170,27 @@ describe('RequestLog.handOver / absorb', () => {
     expect(entries(main)).toEqual(entries(one));
     expect(main.keptShare).toBe(one.keptShare);
     expect(entries(parts[0]!)).toEqual([]);
+  });
+});
+
+describe('Recorder intervals at phase boundaries', () => {
+  it('the idle gap between two phases is no interval: every point on the timeline has load in it', () => {
+    const recorder = new Recorder(['get'], 0);
+    const timeline = new Timeline();
+    recorder.onInterval(timeline.interval);
+    recorder.beginPhase('one', true, 0);
+    recorder.response(0, 250, 200, undefined);
+    recorder.flush(1000); // the tick
+    recorder.response(0, 300, 200, undefined);
+    recorder.flush(1004); // the phase's end: a short last interval, with load
+    recorder.beginPhase('two', true, 1010); // 6 ms between phases with nothing sent
+    recorder.response(0, 400, 200, undefined);
+    recorder.flush(2010);
+    expect(timeline.points.map((p) => [p.phase, p.tMs, p.lengthMs, p.p50Us])).toEqual([
+      ['one', 0, 1000, 250],
+      ['one', 1000, 4, 300],
+      ['two', 1010, 1000, 400],
+    ]);
+    expect(recorder.phaseTotals.map((p) => p.durationMs)).toEqual([1004, 1000]);
   });
 });
