@@ -146,7 +146,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         ...(started.length ? { gc, resources: await resources.stop(), amplification: amplification(metrics.deltas(), clientRequests, deepest) } : {}),
         ...(knee ? { knee } : {}),
         faults: faults.events,
-        generator: generator.stop(worstSendLagUs),
+        generator: generator.stop(worstSendLagUs, scenario.phases.every((p) => p.load.model === 'open')),
       },
     });
     writeRunFolder(outDir, summary, recorder.phaseTotals, names);
