@@ -13,8 +13,19 @@ export interface KneeStep {
 export interface KneeResult {
   slo: string;
   steps: KneeStep[];
-  /** undefined when even the first step failed. */
+  /** The highest rate that met the SLO (a lower step may have failed on noise); undefined when none did. */
   highestPassingRps: number | undefined;
+}
+
+/**
+ * A search ends after this many failing steps in a row. One step of a few seconds can fail on noise alone
+ * (a GC, a neighbour's burst) on a shared machine; a failure that the next, higher rate does not confirm
+ * was not the knee.
+ */
+const FAILURES_TO_END = 2;
+
+export function searchEnded(steps: readonly KneeStep[]): boolean {
+  return steps.length >= FAILURES_TO_END && steps.slice(-FAILURES_TO_END).every((s) => !s.pass);
 }
 
 export function stepPasses(knee: KneeDecl, latencyUs: number, errorRate: number): boolean {

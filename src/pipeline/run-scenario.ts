@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { amplification } from '../analyze/amplification.js';
 import { correlatePauses, pauseStats } from '../analyze/gc-correlation.js';
 import type { GcAnalysis } from '../analyze/types.js';
-import { kneeResult, stepPasses, type KneeStep } from '../analyze/knee.js';
+import { kneeResult, searchEnded, stepPasses, type KneeStep } from '../analyze/knee.js';
 import { combine } from '../record/stats.js';
 import { runAutocannonPhase } from '../load/autocannon-engine.js';
 import { LoadEngine, type EngineStatus, type PhaseOutcome } from '../load/engine.js';
@@ -90,8 +90,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const kneeSteps: KneeStep[] = [];
     for (const phase of scenario.phases) {
       if (options.signal.aborted) break;
-      // A knee search ends at its first failing step: higher rates would only fail harder.
-      if (phase.kneeStepRps !== undefined && kneeSteps.some((s) => !s.pass)) break;
+      if (phase.kneeStepRps !== undefined && searchEnded(kneeSteps)) break;
       if (phase.record) await metrics.phaseStart();
       recorder.beginPhase(phase.name, phase.record, sinceStart());
       faults.schedule(phase.faults, phase.durationMs);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { amplification } from '../../src/analyze/amplification.js';
 import { describeInvalidations, invalidationStats } from '../../src/analyze/invalidations.js';
+import { kneeResult, searchEnded, stepPasses } from '../../src/analyze/knee.js';
 import { attributeTail, OUTSIDE, type TailSample } from '../../src/analyze/attribution.js';
 import { correlatePauses } from '../../src/analyze/gc-correlation.js';
 import { counterDeltas, sumCounters } from '../../src/analyze/prometheus-text.js';
@@ -162,5 +163,31 @@ describe('cache invalidations over a phase', () => {
   it('is absent for a phase without invalidations, or without counters at all', () => {
     expect(invalidationStats({ perService: [node({ rcs_requests_total: 5 })], deepestPerClientRequest: 1 })).toBeUndefined();
     expect(invalidationStats(undefined)).toBeUndefined();
+  });
+});
+
+describe('find-knee', () => {
+  const knee = { percentile: 99, belowUs: 5000, maxErrorRate: 0.01 };
+  const step = (rateRps: number, latencyUs: number, errorRate = 0) => ({ rateRps, achievedRps: rateRps, latencyUs, errorRate, pass: stepPasses(knee, latencyUs, errorRate) });
+
+  it('a step passes below the latency and at or under the error rate', () => {
+    expect(stepPasses(knee, 4999, 0.01)).toBe(true);
+    expect(stepPasses(knee, 5000, 0)).toBe(false);
+    expect(stepPasses(knee, 100, 0.011)).toBe(false);
+  });
+
+  it('goes on past one failing step, and ends at the second in a row', () => {
+    const steps = [step(2000, 900), step(4000, 6000)];
+    expect(searchEnded(steps)).toBe(false);
+    steps.push(step(6000, 1200));
+    expect(searchEnded(steps)).toBe(false);
+    steps.push(step(8000, 7000), step(10_000, 9000));
+    expect(searchEnded(steps)).toBe(true);
+    // The failure at 4000 was noise: 6000 met the SLO.
+    expect(kneeResult(knee, steps)).toMatchObject({ slo: 'p99 < 5ms, errors <= 1%', highestPassingRps: 6000 });
+  });
+
+  it('has no passing rate when every step failed', () => {
+    expect(kneeResult(knee, [step(2000, 8000), step(4000, 9000)]).highestPassingRps).toBeUndefined();
   });
 });
