@@ -113,6 +113,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     await hlog.close();
     await Promise.all(gcPollers.map((p) => p.stop()));
     const worstSendLagUs = Math.max(0, ...recorder.phaseTotals.map((p) => p.sendLag.getValueAtPercentile(99)));
+    // Stopped before the analysis below, whose CPU work would otherwise read as the generator's delay.
+    const generatorHealth = generator.stop(worstSendLagUs, scenario.phases.every((p) => p.load.model === 'open'));
 
     const gc: GcAnalysis[] = [
       ...gcPollers.map((p): GcAnalysis => ({
@@ -145,7 +147,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         ...(started.length ? { gc, resources: await resources.stop(), amplification: amplification(metrics.deltas(), clientRequests, deepest) } : {}),
         ...(knee ? { knee } : {}),
         faults: faults.events,
-        generator: generator.stop(worstSendLagUs, scenario.phases.every((p) => p.load.model === 'open')),
+        generator: generatorHealth,
       },
     });
     writeRunFolder(outDir, summary, recorder.phaseTotals, names);
