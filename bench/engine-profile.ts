@@ -33,6 +33,8 @@ function stage(frame: ProfileNode['callFrame']): string {
   if (functionName === '(garbage collector)') return 'V8 garbage collector';
   if (functionName === '(idle)') return 'idle (waiting for the kernel)';
   if (functionName === '(program)') return 'V8 and libuv native code (syscalls, epoll, timers)';
+  // Native bindings have no script: for this workload they are the socket writes and the clock.
+  if (url === '') return 'Node native bindings (socket write syscalls, clock)';
   if (url.includes('/load/http1/')) return 'hopscope: HTTP/1.1 connection and response parser';
   if (url.includes('/load/')) return 'hopscope: engine, scheduling, request mix';
   if (url.includes('/record/') || url.includes('hdr-histogram')) return 'hopscope: recording (HDR histograms, hop times)';
