@@ -2,21 +2,17 @@
 //! function from the body bytes to the answer, so tests and the fuzzer call it without a server.
 
 use std::borrow::Cow;
-use std::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::errors::ApiError;
 use crate::json_out::{key, write_str, write_u64};
-use crate::parse::{
-    item_field, need_int, need_list, need_str, other_types_are_wrong, parse_body, Int, Key, List, Slot,
-};
+use crate::parse::{item_field, need_int, need_list, need_str, parse_body, slot_object, Int, List, Slot};
 
 /// Fixed by the spec whatever `--max-body-bytes` says, so both services agree on the contract.
 pub const MAX_BODY: usize = 1 << 20;
 const MAX_ITEMS: usize = 1000;
 const MAX_TAGS: usize = 16;
 
+#[derive(Default)]
 struct Doc<'de> {
     id: Slot<Cow<'de, str>>,
     items: Slot<List<Slot<Item<'de>>, MAX_ITEMS>>,
@@ -30,56 +26,17 @@ struct Item<'de> {
     tags: Slot<List<Slot<Cow<'de, str>>, MAX_TAGS>>,
 }
 
-impl<'de> Deserialize<'de> for Doc<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Doc<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut doc = Doc { id: Slot::Missing, items: Slot::Missing };
-                while let Some(Key(k)) = map.next_key()? {
-                    match &*k {
-                        "id" => doc.id = map.next_value()?,
-                        "items" => doc.items = map.next_value()?,
-                        _ => drop(map.next_value::<IgnoredAny>()?),
-                    }
-                }
-                Ok(doc)
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
+slot_object!(document Doc {
+    "id" => id,
+    "items" => items,
+});
 
-impl<'de> Deserialize<'de> for Slot<Item<'de>> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Slot<Item<'de>>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut it = Item::default();
-                while let Some(Key(k)) = map.next_key()? {
-                    match &*k {
-                        "name" => it.name = map.next_value()?,
-                        "qty" => it.qty = map.next_value()?,
-                        "price_cents" => it.price_cents = map.next_value()?,
-                        "tags" => it.tags = map.next_value()?,
-                        _ => drop(map.next_value::<IgnoredAny>()?),
-                    }
-                }
-                Ok(Slot::Val(it))
-            }
-            other_types_are_wrong!(bool num str null seq);
-        }
-        d.deserialize_any(V)
-    }
-}
+slot_object!(nested Item {
+    "name" => name,
+    "qty" => qty,
+    "price_cents" => price_cents,
+    "tags" => tags,
+});
 
 struct Line<'a> {
     name: &'a str,

@@ -2,15 +2,10 @@
 //! fuzzer and tests drive it directly. The document shape is described in README.md.
 
 use std::borrow::Cow;
-use std::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::errors::ApiError;
 use crate::json_out::{key, write_str, write_u64};
-use crate::parse::{
-    item_field, need_int, need_list, need_str, other_types_are_wrong, parse_body, Int, Key, List, Slot,
-};
+use crate::parse::{item_field, need_int, need_list, need_str, parse_body, slot_object, Int, List, Slot};
 
 pub const CURRENCIES: [&str; 7] = ["USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD"];
 const CURRENCIES_TEXT: &str = "one of USD, EUR, GBP, JPY, CHF, CAD, AUD";
@@ -19,6 +14,7 @@ const MAX_QUANTITY: u64 = 10_000;
 const MAX_UNIT_PRICE: u64 = 100_000_000;
 pub const MAX_TAX_RATE_BPS: u32 = 10_000;
 
+#[derive(Default)]
 struct Order<'de> {
     order_id: Slot<Cow<'de, str>>,
     currency: Slot<Cow<'de, str>>,
@@ -34,63 +30,19 @@ struct Item<'de> {
     unit_price_cents: Slot<Int>,
 }
 
-impl<'de> Deserialize<'de> for Order<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Order<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut o = Order {
-                    order_id: Slot::Missing,
-                    currency: Slot::Missing,
-                    items: Slot::Missing,
-                    tax_exempt: Slot::Missing,
-                };
-                while let Some(Key(k)) = map.next_key()? {
-                    match &*k {
-                        "order_id" => o.order_id = map.next_value()?,
-                        "currency" => o.currency = map.next_value()?,
-                        "items" => o.items = map.next_value()?,
-                        "tax_exempt" => o.tax_exempt = map.next_value()?,
-                        _ => drop(map.next_value::<IgnoredAny>()?),
-                    }
-                }
-                Ok(o)
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
+slot_object!(document Order {
+    "order_id" => order_id,
+    "currency" => currency,
+    "items" => items,
+    "tax_exempt" => tax_exempt,
+});
 
-impl<'de> Deserialize<'de> for Slot<Item<'de>> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Slot<Item<'de>>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut it = Item::default();
-                while let Some(Key(k)) = map.next_key()? {
-                    match &*k {
-                        "sku" => it.sku = map.next_value()?,
-                        "name" => it.name = map.next_value()?,
-                        "quantity" => it.quantity = map.next_value()?,
-                        "unit_price_cents" => it.unit_price_cents = map.next_value()?,
-                        _ => drop(map.next_value::<IgnoredAny>()?),
-                    }
-                }
-                Ok(Slot::Val(it))
-            }
-            other_types_are_wrong!(bool num str null seq);
-        }
-        d.deserialize_any(V)
-    }
-}
+slot_object!(nested Item {
+    "sku" => sku,
+    "name" => name,
+    "quantity" => quantity,
+    "unit_price_cents" => unit_price_cents,
+});
 
 fn is_order_id_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::errors::ApiError;
@@ -43,35 +43,89 @@ pub struct Key<'de>(pub Cow<'de, str>);
 /// Answers every JSON type other than the expected one with `Slot::WrongType`, consuming nested
 /// values so the parser stays in sync.
 macro_rules! other_types_are_wrong {
-    ($($kind:ident)*) => { $( other_types_are_wrong!(@ $kind); )* };
+    ($($kind:ident)*) => { $( $crate::parse::other_types_are_wrong!(@ $kind); )* };
     (@ bool) => {
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> { Ok(Slot::WrongType) }
+        fn visit_bool<E: ::serde::de::Error>(self, _: bool) -> Result<Self::Value, E> { Ok($crate::parse::Slot::WrongType) }
     };
     (@ num) => {
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> { Ok(Slot::WrongType) }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> { Ok(Slot::WrongType) }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> { Ok(Slot::WrongType) }
+        fn visit_i64<E: ::serde::de::Error>(self, _: i64) -> Result<Self::Value, E> { Ok($crate::parse::Slot::WrongType) }
+        fn visit_u64<E: ::serde::de::Error>(self, _: u64) -> Result<Self::Value, E> { Ok($crate::parse::Slot::WrongType) }
+        fn visit_f64<E: ::serde::de::Error>(self, _: f64) -> Result<Self::Value, E> { Ok($crate::parse::Slot::WrongType) }
     };
     (@ str) => {
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> { Ok(Slot::WrongType) }
+        fn visit_str<E: ::serde::de::Error>(self, _: &str) -> Result<Self::Value, E> { Ok($crate::parse::Slot::WrongType) }
     };
     (@ null) => {
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> { Ok(Slot::WrongType) }
+        fn visit_unit<E: ::serde::de::Error>(self) -> Result<Self::Value, E> { Ok($crate::parse::Slot::WrongType) }
     };
     (@ seq) => {
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(Slot::WrongType)
+        fn visit_seq<A: ::serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<::serde::de::IgnoredAny>()?.is_some() {}
+            Ok($crate::parse::Slot::WrongType)
         }
     };
     (@ map) => {
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(Slot::WrongType)
+        fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<::serde::de::IgnoredAny, ::serde::de::IgnoredAny>()?.is_some() {}
+            Ok($crate::parse::Slot::WrongType)
         }
     };
 }
 pub(crate) use other_types_are_wrong;
+
+/// Implements `Deserialize` for an object type whose fields are all [`Slot`]s: each listed key fills
+/// its field of `$ty::default()` (all `Missing`), unknown keys are skipped. `document` is the request
+/// body itself (anything but an object is a syntax error); `nested` is an object inside it, read as
+/// `Slot<$ty>` so that any other JSON type becomes `Slot::WrongType`.
+macro_rules! slot_object {
+    (document $ty:ident { $($key:literal => $field:ident),* $(,)? }) => {
+        impl<'de> ::serde::Deserialize<'de> for $ty<'de> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> ::serde::de::Visitor<'de> for V {
+                    type Value = $ty<'de>;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter) -> ::std::fmt::Result {
+                        f.write_str("a JSON object")
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                        slot_object!(@fill map, $ty, $($key => $field),*)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+    (nested $ty:ident { $($key:literal => $field:ident),* $(,)? }) => {
+        impl<'de> ::serde::Deserialize<'de> for $crate::parse::Slot<$ty<'de>> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> ::serde::de::Visitor<'de> for V {
+                    type Value = $crate::parse::Slot<$ty<'de>>;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter) -> ::std::fmt::Result {
+                        f.write_str("any JSON value")
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                        slot_object!(@fill map, $ty, $($key => $field),*).map($crate::parse::Slot::Val)
+                    }
+                    $crate::parse::other_types_are_wrong!(bool num str null seq);
+                }
+                d.deserialize_any(V)
+            }
+        }
+    };
+    (@fill $map:ident, $ty:ident, $($key:literal => $field:ident),*) => {{
+        let mut map = $map;
+        let mut value = $ty::default();
+        while let Some($crate::parse::Key(k)) = map.next_key()? {
+            match &*k {
+                $($key => value.$field = map.next_value()?,)*
+                _ => drop(map.next_value::<::serde::de::IgnoredAny>()?),
+            }
+        }
+        Ok(value)
+    }};
+}
+pub(crate) use slot_object;
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
