@@ -149,20 +149,28 @@ func (p *parser) object(field func(key []byte) *apiError) *apiError {
 		if err := field(key); err != nil {
 			return err
 		}
-		p.ws()
-		if p.i >= len(p.b) {
-			return p.fail()
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			return nil
-		default:
-			return p.fail()
+		if done, err := p.separator('}'); err != nil || done {
+			return err
 		}
 	}
+}
+
+// separator reads what follows a member or an element: ',' (more follow, done is false) or the
+// container's closing byte (done is true).
+func (p *parser) separator(closing byte) (done bool, err *apiError) {
+	p.ws()
+	if p.i >= len(p.b) {
+		return false, p.fail()
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		return false, nil
+	case closing:
+		p.i++
+		return true, nil
+	}
+	return false, p.fail()
 }
 
 // array walks an array whose '[' is at p.i, calling elem for each element, which must consume it.
@@ -178,18 +186,8 @@ func (p *parser) array(elem func() *apiError) *apiError {
 		if err := elem(); err != nil {
 			return err
 		}
-		p.ws()
-		if p.i >= len(p.b) {
-			return p.fail()
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			return nil
-		default:
-			return p.fail()
+		if done, err := p.separator(']'); err != nil || done {
+			return err
 		}
 	}
 }
