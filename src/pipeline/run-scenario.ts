@@ -192,6 +192,8 @@ async function runPhase(
 ): Promise<PhaseOutcome> {
   const { scenario } = options;
   const target = resolveTarget(phase.target, started.map((s) => s.spec));
+  const authority = `${target.host}:${target.port}`;
+  const mix = phase.mix.map((m) => ({ requestIndex: scenario.requests.findIndex((r) => r.name === m.request), weight: m.weight }));
   if (options.engine === 'hopscope' && (options.workers ?? 1) > 1) {
     return runInWorkers(
       {
@@ -199,9 +201,9 @@ async function runPhase(
         setup: {
           host: target.host,
           port: target.port,
-          authority: `${target.host}:${target.port}`,
+          authority,
           requests: scenario.requests,
-          mix: phase.mix.map((m) => ({ requestIndex: scenario.requests.findIndex((r) => r.name === m.request), weight: m.weight })),
+          mix,
           seed: scenario.seed,
           durationMs: phase.durationMs,
           timeoutMs: scenario.requestTimeoutMs,
@@ -225,14 +227,16 @@ async function runPhase(
     if (options.engine === 'autocannon') {
       return await runAutocannonPhase({ phase, target, scenario, sink, signal: options.signal });
     }
-    const mix = compileMix(
-      scenario.requests,
-      phase.mix.map((m) => ({ requestIndex: scenario.requests.findIndex((r) => r.name === m.request), weight: m.weight })),
-      `${target.host}:${target.port}`,
-      scenario.seed,
-    );
     engine = new LoadEngine(
-      { host: target.host, port: target.port, mix, load: phase.load, durationMs: phase.durationMs, timeoutMs: scenario.requestTimeoutMs, seed: scenario.seed },
+      {
+        host: target.host,
+        port: target.port,
+        mix: compileMix(scenario.requests, mix, authority, scenario.seed),
+        load: phase.load,
+        durationMs: phase.durationMs,
+        timeoutMs: scenario.requestTimeoutMs,
+        seed: scenario.seed,
+      },
       sink,
     );
     return await engine.execute();
