@@ -8,14 +8,12 @@
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Cleanup } from './lib/cleanup.js';
-import { startNginx } from './lib/nginx.js';
+import { CLI_PATH, REPO_ROOT } from './lib/hopscope.js';
+import { SMALL_JSON_BODY, startNginx } from './lib/nginx.js';
 import { freePort, runOk } from './lib/proc.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
-const BODY = '{"status":"ok","service":"reference","items":[1,2,3],"price_cents":1999}';
 
 interface ProfileNode {
   id: number;
@@ -50,9 +48,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hopscope-profile-'));
   try {
     const port = await freePort(18950);
-    await startNginx({ port, body: BODY, cleanup });
-    const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, CLI, 'run', '--target', `http://127.0.0.1:${port}/`, '--connections', '50', '--duration', '10s', '--json', '--quiet', '--out', join(dir, 'run')];
-    const r = await runOk(process.execPath, args, { cwd: ROOT, timeoutMs: 90_000, cleanup });
+    await startNginx({ port, body: SMALL_JSON_BODY, cleanup });
+    const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, CLI_PATH, 'run', '--target', `http://127.0.0.1:${port}/`, '--connections', '50', '--duration', '10s', '--json', '--quiet', '--out', join(dir, 'run')];
+    const r = await runOk(process.execPath, args, { cwd: REPO_ROOT, timeoutMs: 90_000, cleanup });
     const rps = (JSON.parse(r.stdout) as { phases: { achievedRps: number }[] }).phases[0]!.achievedRps;
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile;

@@ -12,20 +12,18 @@
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import Table from 'cli-table3';
 import { Cleanup } from './lib/cleanup.js';
+import { CLI_PATH, REPO_ROOT } from './lib/hopscope.js';
 import { formatLoadAvg, readLoadAvg, waitForQuiet } from './lib/loadavg.js';
-import { startNginx } from './lib/nginx.js';
+import { SMALL_JSON_BODY, startNginx } from './lib/nginx.js';
 import { freePort, readRss, run } from './lib/proc.js';
 import { formatRps, formatUs, sleep } from './lib/util.js';
 import { runWrk } from './lib/wrk.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
-const AUTOCANNON = join(ROOT, 'node_modules/.bin/autocannon');
-const BODY = '{"status":"ok","service":"reference","items":[1,2,3],"price_cents":1999}';
+const AUTOCANNON = join(REPO_ROOT, 'node_modules/.bin/autocannon');
 const CONNECTIONS = 50;
 
 interface Summary {
@@ -43,8 +41,8 @@ function arg(name: string, fallback: number): number {
 async function hopscope(cleanup: Cleanup, args: string[], durationS: number): Promise<Summary> {
   const out = mkdtempSync(join(tmpdir(), 'hopscope-bench-'));
   try {
-    const r = await run(process.execPath, [CLI, 'run', ...args, '--duration', `${durationS}s`, '--json', '--quiet', '--out', out], {
-      cwd: ROOT,
+    const r = await run(process.execPath, [CLI_PATH, 'run', ...args, '--duration', `${durationS}s`, '--json', '--quiet', '--out', out], {
+      cwd: REPO_ROOT,
       timeoutMs: durationS * 1000 + 60_000,
       killSignal: 'SIGINT',
       cleanup,
@@ -81,7 +79,7 @@ async function closedLoop(cleanup: Cleanup, url: string, rounds: number): Promis
 
 async function soak(cleanup: Cleanup, url: string): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'hopscope-soak-'));
-  const child = spawn(process.execPath, [CLI, 'run', '--target', url, '--rate', '20000', '--connections', '64', '--duration', '10m', '--quiet', '--out', out], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [CLI_PATH, 'run', '--target', url, '--rate', '20000', '--connections', '64', '--duration', '10m', '--quiet', '--out', out], { stdio: 'ignore' });
   cleanup.add('soak run', () => child.kill('SIGINT'));
   const samples: { tS: number; rssMb: number }[] = [];
   const started = Date.now();
@@ -107,7 +105,7 @@ async function main(): Promise<void> {
     const quiet = await waitForQuiet({ below: 1.0, pollMs: 15_000, maxWaitMs: 5 * 60_000, log: (l) => process.stderr.write(`${l}\n`) });
     console.log(`load average at start: ${formatLoadAvg(readLoadAvg())}${quiet.quiet ? '' : ' (never went below 1.0 in 5 min: figures are noisier)'}`);
     const port = await freePort(18900);
-    await startNginx({ port, body: BODY, cleanup });
+    await startNginx({ port, body: SMALL_JSON_BODY, cleanup });
     const url = `http://127.0.0.1:${port}/`;
 
     const closed = await closedLoop(cleanup, url, rounds);

@@ -21,11 +21,10 @@
 import Table from 'cli-table3';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { Cleanup } from './lib/cleanup.js';
 import { buildImage, HOPSCOPE_LABEL, imageSize, startToReady } from './lib/docker.js';
-import { openLoopArgs, runOpenLoop, type OpenLoopResult } from './lib/hopscope.js';
+import { CLI_PATH, openLoopArgs, REPO_ROOT, runOpenLoop, type OpenLoopResult } from './lib/hopscope.js';
 import { httpRequest } from './lib/http.js';
 import { formatLoadAvg, readLoadAvg, waitForQuiet, type LoadAvg } from './lib/loadavg.js';
 import { startNginx } from './lib/nginx.js';
@@ -33,12 +32,11 @@ import { freePort, readRss, run, runOk, startService, type Rss, type Service } f
 import { formatBytes, formatRps, formatUs, maxOf, median, rotate, sleep } from './lib/util.js';
 import { runWrk, wrkArgs, writeWrkScript, type WrkResult } from './lib/wrk.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const COMMAND = 'npm run build && npm run bench:build && node dist-bench/bench/services.js';
-const RESULTS_FILE = join(ROOT, 'bench/results/services.txt');
-const API_DIR = join(ROOT, 'reference-services/fastjson-api');
-const CACHE_DIR = join(ROOT, 'reference-services/rust-cache-server');
-const PAYLOADS = join(ROOT, 'scenarios/payloads');
+const RESULTS_FILE = join(REPO_ROOT, 'bench/results/services.txt');
+const API_DIR = join(REPO_ROOT, 'reference-services/fastjson-api');
+const CACHE_DIR = join(REPO_ROOT, 'reference-services/rust-cache-server');
+const PAYLOADS = join(REPO_ROOT, 'scenarios/payloads');
 const API_KEY = 'dev-key';
 const CACHE_KEY = 'bench-hit';
 
@@ -88,9 +86,9 @@ async function main(cleanup: Cleanup): Promise<void> {
   cleanup.add(`temp folder ${work}`, () => rmSync(work, { recursive: true, force: true }));
 
   // --- prerequisites and builds (before the quiet-machine wait: they load the machine themselves) ---
-  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
-  const gitRev = (await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, timeoutMs: 10_000 })).stdout.trim() || 'unknown';
-  const dirty = (await run('git', ['status', '--porcelain', '--', 'reference-services'], { cwd: ROOT, timeoutMs: 10_000 })).stdout.trim() !== '';
+  if (!existsSync(CLI_PATH)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
+  const gitRev = (await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, timeoutMs: 10_000 })).stdout.trim() || 'unknown';
+  const dirty = (await run('git', ['status', '--porcelain', '--', 'reference-services'], { cwd: REPO_ROOT, timeoutMs: 10_000 })).stdout.trim() !== '';
 
   progress('building fastjson-api (static, release)');
   await runOk('cargo', ['build', '--release', '--target', 'x86_64-unknown-linux-gnu'], {
@@ -242,7 +240,7 @@ async function main(cleanup: Cleanup): Promise<void> {
     const res = results.get(t.id)!;
     res.openRate = Math.round(res.best / 2);
     try {
-      res.open = await runOpenLoop({ root: ROOT, url: urlOf(t), rate: res.openRate, ...OPEN, method: t.method, body: t.body, headers: t.headers, cleanup });
+      res.open = await runOpenLoop({ root: REPO_ROOT, url: urlOf(t), rate: res.openRate, ...OPEN, method: t.method, body: t.body, headers: t.headers, cleanup });
       progress(`open loop ${t.label} at ${formatRps(res.openRate)}/s: p99 ${formatUs(res.open.p99Us)}, achieved ${formatRps(res.open.achievedRps)}/s`);
     } catch (err) {
       res.openError = err instanceof Error ? err.message : String(err);
@@ -256,7 +254,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   {
     const t = targets.find((x) => x.id === 'orders')!;
     try {
-      ordersLow = await runOpenLoop({ root: ROOT, url: urlOf(t), rate: LOW_RATE, ...OPEN, method: t.method, body: t.body, headers: t.headers, cleanup });
+      ordersLow = await runOpenLoop({ root: REPO_ROOT, url: urlOf(t), rate: LOW_RATE, ...OPEN, method: t.method, body: t.body, headers: t.headers, cleanup });
       progress(`open loop ${t.label} at ${formatRps(LOW_RATE)}/s: p99 ${formatUs(ordersLow.p99Us)}`);
     } catch (err) {
       progress(`open loop ${t.label} at ${formatRps(LOW_RATE)}/s: ${err instanceof Error ? err.message : String(err)}`);

@@ -2,10 +2,14 @@
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Cleanup } from './cleanup.js';
 import { assertLoopback } from './http.js';
 import { run } from './proc.js';
+
+/** The repository root (bench scripts run from dist-bench/bench/, two levels below it). */
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+export const CLI_PATH = join(REPO_ROOT, 'dist/cli/main.js');
 
 export interface OpenLoopOptions {
   /** Repository root (holds dist/cli/main.js). */

@@ -12,6 +12,9 @@ import { runOk, startService, type Service } from './proc.js';
 
 export const NGINX_BIN = '/usr/sbin/nginx';
 
+/** The fixed body the engine benches have nginx answer: small, so that they measure the generators. */
+export const SMALL_JSON_BODY = '{"status":"ok","service":"reference","items":[1,2,3],"price_cents":1999}';
+
 export interface NginxOptions {
   port: number;
   /** The body of every answer (status 200); must not contain `$` (nginx variables). */
