@@ -31,6 +31,14 @@ export function invalidationStats(amplification: Amplification | undefined): Inv
   return { ...stats, meanLagUs: lagCount > 0 ? (total('rcs_invalidation_lag_seconds_sum') / lagCount) * 1e6 : undefined };
 }
 
+/** One sentence per phase that had invalidation traffic, `phase: what happened`, in run order. */
+export function invalidationsByPhase(phases: readonly { name: string; amplification?: Amplification }[], formatUs: (us: number) => string): string[] {
+  return phases.flatMap((p) => {
+    const stats = invalidationStats(p.amplification);
+    return stats ? [`${p.name}: ${describeInvalidations(stats, formatUs)}`] : [];
+  });
+}
+
 export function describeInvalidations(s: InvalidationStats, formatUs: (us: number) => string): string {
   const lag = s.meanLagUs === undefined ? 'no lag measured' : `mean lag ${formatUs(s.meanLagUs)} from write to peer`;
   return `${s.sent} sent, ${s.applied} applied, ${s.coalesced} coalesced, ${s.dropped} dropped, ${s.failed} failed; ${lag}`;

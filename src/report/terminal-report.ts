@@ -5,7 +5,7 @@
  */
 
 import Table from 'cli-table3';
-import { describeInvalidations, invalidationStats } from '../analyze/invalidations.js';
+import { invalidationsByPhase } from '../analyze/invalidations.js';
 import type { RunSummary } from '../record/summary.js';
 import { summaryTable } from './terminal-table.js';
 import { formatPercent, formatRate, formatUs } from './units.js';
@@ -76,11 +76,8 @@ function services(s: RunSummary, color: boolean): string | undefined {
 }
 
 function invalidations(s: RunSummary): string | undefined {
-  const lines = s.phases.flatMap((p) => {
-    const stats = invalidationStats(p.amplification);
-    return stats ? [`invalidations in ${p.name}: ${describeInvalidations(stats, formatUs)}`] : [];
-  });
-  return lines.length ? lines.join('\n') : undefined;
+  const lines = invalidationsByPhase(s.phases, formatUs);
+  return lines.length ? lines.map((line) => `invalidations in ${line}`).join('\n') : undefined;
 }
 
 function knee(s: RunSummary, color: boolean): string | undefined {

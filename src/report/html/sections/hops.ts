@@ -1,6 +1,6 @@
 /** Per-hop attribution from Server-Timing: which service the slowest requests spent their time in. */
 
-import { describeInvalidations, invalidationStats } from '../../../analyze/invalidations.js';
+import { invalidationsByPhase } from '../../../analyze/invalidations.js';
 import type { HopStats } from '../../../analyze/types.js';
 import type { RunSummary } from '../../../record/summary.js';
 import { formatPercent, formatUs } from '../../units.js';
@@ -22,11 +22,8 @@ function amplification(summary: RunSummary): string {
 }
 
 function invalidations(summary: RunSummary): string {
-  const rows = summary.phases.flatMap((p) => {
-    const stats = invalidationStats(p.amplification);
-    return stats ? [`<p class="sentence">${esc(`${p.name}: ${describeInvalidations(stats, formatUs)}`)}</p>`] : [];
-  });
-  return rows.length ? `<h3>Cache invalidations per phase</h3>${rows.join('\n')}` : '';
+  const lines = invalidationsByPhase(summary.phases, formatUs);
+  return lines.length ? `<h3>Cache invalidations per phase</h3>${lines.map((line) => `<p class="sentence">${esc(line)}</p>`).join('\n')}` : '';
 }
 
 export function hopsSection(summary: RunSummary): string {
