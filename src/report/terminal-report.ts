@@ -43,6 +43,7 @@ function gc(s: RunSummary): string | undefined {
   return s.gc
     .map((g) => {
       if (g.collector === 'none') return `gc ${g.service}: none (${g.note})`;
+      if (g.collector === 'unseen') return `gc ${g.service}: not seen (${g.note})`;
       const p = g.pauseStats;
       const line = `gc ${g.service}: ${p.count} pauses, p50 ${formatUs(p.p50Us)}, p99 ${formatUs(p.p99Us)}, max ${formatUs(p.maxUs)}${g.lost ? `, ${g.lost} lost` : ''}`;
       const c = g.correlation;
