@@ -76,6 +76,12 @@ function services(s: RunSummary, color: boolean): string | undefined {
   return table(['service', 'cpu avg', 'cpu max', 'mem max', 'requests', 'timeouts', 'retries'], rows, color) + note;
 }
 
+/** What hopscope could not see of each service, said rather than left as silently missing columns. */
+function unseen(s: RunSummary): string | undefined {
+  const lines = s.services.flatMap((svc) => (svc.unseen ?? []).map((what) => `not seen in ${svc.name}: ${what}`));
+  return lines.length ? lines.join('\n') : undefined;
+}
+
 function invalidations(s: RunSummary): string | undefined {
   const lines = invalidationsByPhase(s.phases, formatUs);
   return lines.length ? lines.map((line) => `invalidations in ${line}`).join('\n') : undefined;
@@ -89,7 +95,7 @@ function knee(s: RunSummary, color: boolean): string | undefined {
 }
 
 export function terminalReport(summary: RunSummary, color: boolean): string {
-  return [summaryTable(summary, color), phases(summary, color), hops(summary), gc(summary), services(summary, color), invalidations(summary), knee(summary, color)]
+  return [summaryTable(summary, color), phases(summary, color), hops(summary), gc(summary), services(summary, color), unseen(summary), invalidations(summary), knee(summary, color)]
     .filter((part): part is string => part !== undefined)
     .join('\n');
 }

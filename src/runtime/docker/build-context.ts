@@ -20,6 +20,8 @@ const dockerIgnore = dockerIgnoreModule.default;
 export async function contextFiles(contextDir: string, dockerfile: string): Promise<string[]> {
   const ignoreText = await readFile(join(contextDir, '.dockerignore'), 'utf8').catch(() => '');
   const keep = dockerIgnore({ ignorecase: false }).add(ignoreText).createFilter();
+  // As the engine does: an excluded folder is skipped whole unless some `!` rule may bring a file back from it.
+  const hasExceptions = /^\s*!/m.test(ignoreText);
   const found: string[] = [];
   const pending = [contextDir];
   while (pending.length > 0) {
@@ -27,9 +29,10 @@ export async function contextFiles(contextDir: string, dockerfile: string): Prom
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const abs = join(dir, entry.name);
       const rel = relative(contextDir, abs).split(sep).join('/');
-      if (!keep(rel) && rel !== dockerfile) continue;
-      if (entry.isDirectory()) pending.push(abs);
-      else if (entry.isFile()) found.push(rel);
+      const kept = keep(rel) || rel === dockerfile;
+      if (entry.isDirectory()) {
+        if (kept || hasExceptions) pending.push(abs);
+      } else if (entry.isFile() && kept) found.push(rel);
       if (found.length > MAX_FILES) throw new Error(`more than ${MAX_FILES} files in the build context ${contextDir}`);
     }
   }
