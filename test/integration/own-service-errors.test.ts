@@ -104,7 +104,7 @@ describe('what the machine could not do: exit 3, nothing left running', () => {
   it.runIf(dockerUp)('a build that fails, with its last log lines', async () => {
     const context = mkdtempSync(join(tmpdir(), 'hopscope-badbuild-'));
     writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\nCOPY no-such-binary /svc\nENTRYPOINT ["/svc"]\n');
-    await expectFailure(oneService(`build: ${context}\nport: ${await freePort()}`), 'docker', 3, /service "svc": building its image from .* failed: .*no-such-binary/s);
+    await expectFailure(oneService(`build: ${context}\nport: ${await freePort()}`), 'docker', 3, /service "svc": building its image from .* failed: COPY failed: .*no-such-binary.*; the build's last output lines:\n  [\s\S]*COPY no-such-binary \/svc/);
   });
 });
 

@@ -2,6 +2,7 @@
 
 import { join } from 'node:path';
 import { InfraError } from '../../errors.js';
+import { indent } from '../log-tail.js';
 import type { ServiceSpec } from '../types.js';
 import { contextFiles, hashContext, packContext } from './build-context.js';
 import { engineMessage, type DockerEngine } from './client.js';
@@ -45,9 +46,11 @@ async function buildOwnImage(
   try {
     await engine.buildImage(await packContext(build.contextDir, files), tag, { [HOPSCOPE_LABEL]: '1' }, build.dockerfile);
   } catch (error) {
+    const [why, ...output] = engineMessage(error).split('\n');
+    const tail = output.length ? `; the build's last output lines:\n${indent(output)}` : '';
     throw new InfraError(
-      `service "${name}": building its image from ${build.contextDir} failed: ${engineMessage(error)}`,
-      'nothing can be pulled here unless the engine can reach a registry: build FROM scratch with a static binary, or from a local image',
+      `service "${name}": building its image from ${build.contextDir} failed: ${why}${tail}`,
+      `the whole output: docker build -f ${build.dockerfile} ${build.contextDir} (a FROM that needs a registry fails where none is reachable: build FROM scratch with a static binary, or from a local image)`,
     );
   }
   return tag;
