@@ -11,12 +11,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startTicksOf } from '../../src/runtime/process/run-registry.js';
 import { dockerUp, hopscope, outDir, startCli } from './cli-helpers.js';
-import { buildExampleBinary, hopscopeContainers, ordersScenario } from './own-service-helpers.js';
-import { childPids, freePort, getStatus, isAlive } from './runtime-helpers.js';
+import { buildExampleBinary, hopscopeContainers, ordersEntry, ordersScenario, scenarioFile } from './own-service-helpers.js';
+import { CACHE_COMM, childPids, freePort, getStatus, isAlive } from './runtime-helpers.js';
 
 const BOUND_MS = { process: 2_000, docker: 15_000 } as const;
 const LONG = `  - { name: long, duration: 60s, load: { model: open, rate: 50, connections: 4 } }`;
 const SHORT = `  - { name: short, duration: 1s, load: { model: open, rate: 50, connections: 4 } }`;
+
+/** The example service and a reference one, the Go cache, so that both kinds are shown not to leak. */
+function mixedScenario(ordersPort: number, cachePort: number, phase: string): string {
+  return scenarioFile(`name: leak
+services:${ordersEntry(ordersPort)}
+  - { name: cache, kind: rust-cache-server, port: ${cachePort} }
+target: orders
+requests:
+  - { name: order, path: "/orders/{id}", vars: { id: { uniform: [1, 1000] } } }
+phases:
+${phase}
+`);
+}
 
 async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
   const startedAtMs = performance.now();
@@ -34,14 +47,15 @@ it('the process runtime has setpriv from util-linux (.ci/run installs it)', () =
 describe.each(dockerUp ? (['process', 'docker'] as const) : (['process'] as const))('kill -9 of hopscope mid-run, %s runtime', (runtime) => {
   it(`leaves nothing running after ${BOUND_MS[runtime] / 1000} s, and the scenario then runs at once`, async () => {
     buildExampleBinary();
-    const port = await freePort();
-    const cli = startCli(['run', ordersScenario(port, LONG), '--runtime', runtime, '--out', outDir()]);
-    await cli.until(/service "orders" \(own\) ready on/, 120_000);
+    const [port, cachePort] = [await freePort(), await freePort()];
+    const cli = startCli(['run', mixedScenario(port, cachePort, LONG), '--runtime', runtime, '--out', outDir()]);
+    await cli.until(/service "cache" \(rust-cache-server\) ready on/, 300_000);
     await new Promise((r) => setTimeout(r, 1000)); // mid-run: load flowing
-    const pids = runtime === 'process' ? childPids(cli.child.pid!, 'orders') : [];
-    if (runtime === 'process') expect(pids).toHaveLength(1);
-    else expect((await hopscopeContainers()).length).toBe(2); // the service and the run's reaper
+    const pids = runtime === 'process' ? [...childPids(cli.child.pid!, 'orders'), ...childPids(cli.child.pid!, CACHE_COMM)] : [];
+    if (runtime === 'process') expect(pids).toHaveLength(2);
+    else expect((await hopscopeContainers()).length).toBe(3); // the two services and the run's reaper
     expect(await getStatus(`http://127.0.0.1:${port}/healthz`, 1000)).toBe(200);
+    expect(await getStatus(`http://127.0.0.1:${cachePort}/healthz`, 1000)).toBe(200);
 
     cli.child.kill('SIGKILL');
     await cli.exited;
@@ -52,11 +66,11 @@ describe.each(dockerUp ? (['process', 'docker'] as const) : (['process'] as cons
     const tookMs = await waitUntil(gone, BOUND_MS[runtime] + 5_000);
     console.log(`${runtime} runtime: everything gone ${Math.round(tookMs)} ms after kill -9 of hopscope`);
     expect(tookMs).toBeLessThan(BOUND_MS[runtime]);
-    expect(await getStatus(`http://127.0.0.1:${port}/healthz`, 500)).toBe('error');
+    for (const p of [port, cachePort]) expect(await getStatus(`http://127.0.0.1:${p}/healthz`, 500)).toBe('error');
 
     const status = await hopscope(['services', 'status'], 30_000);
     expect(status.stdout).toContain('no hopscope containers or service processes');
-    const again = await hopscope(['run', ordersScenario(port, SHORT), '--runtime', runtime, '--out', outDir()], 120_000);
+    const again = await hopscope(['run', mixedScenario(port, cachePort, SHORT), '--runtime', runtime, '--out', outDir()], 120_000);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toMatch(/left by earlier hopscope runs|already in use/);
   }, 300_000);

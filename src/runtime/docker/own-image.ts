@@ -13,7 +13,10 @@ type OwnSource = Extract<ServiceSpec['source'], { type: 'own' }>;
 export async function ownImage(engine: DockerEngine, spec: ServiceSpec, source: OwnSource, log: (line: string) => void): Promise<string> {
   if (source.build !== undefined) return buildOwnImage(engine, spec.name, source.build, log);
   const { tag, pull } = source.image!;
-  if (await engine.hasImage(tag)) return tag;
+  if (await engine.hasImage(tag)) {
+    log(`${spec.name}: using local image ${tag}`);
+    return tag;
+  }
   if (!pull) {
     throw new InfraError(
       `service "${spec.name}": image ${tag} is not in the engine's local images`,

@@ -88,21 +88,28 @@ export class Reaper implements Teardownable {
 
 async function listeningPort(container: EngineContainer): Promise<number> {
   const out = new PassThrough();
+  // The log stream lives as long as the container; after the port line it is only drained.
+  out.on('error', () => undefined);
   let text = '';
+  let timer: NodeJS.Timeout | undefined;
   const found = new Promise<number>((resolve, reject) => {
-    out.setEncoding('utf8').on('data', (chunk: string) => {
+    const onData = (chunk: string): void => {
       text += chunk;
       const match = LISTENING.exec(text);
-      if (match) resolve(Number(match[1]));
-    });
-    setTimeout(() => reject(new Error(`it did not say where it listens within ${START_TIMEOUT_MS / 1000} s; it wrote: ${text.trim() || 'nothing'}`)), START_TIMEOUT_MS).unref();
+      if (!match) return;
+      out.off('data', onData);
+      out.resume();
+      resolve(Number(match[1]));
+    };
+    out.setEncoding('utf8').on('data', onData);
+    timer = setTimeout(() => reject(new Error(`it did not say where it listens within ${START_TIMEOUT_MS / 1000} s; it wrote: ${text.trim() || 'nothing'}`)), START_TIMEOUT_MS);
   });
   const { ended } = await container.followLogs(out);
   void ended.then(() => out.end());
   try {
     return await found;
   } finally {
-    out.destroy();
+    clearTimeout(timer);
   }
 }
 
