@@ -70,6 +70,15 @@ describe('what the machine could not do: exit 3, nothing left running', () => {
     );
   });
 
+  it('a command whose program does not exist: named before anything starts', async () => {
+    await expectFailure(
+      oneService(`command: ["./bin/not-built-yet", "--port", "{{port}}"]\nport: ${await freePort()}`),
+      'process',
+      3,
+      /service "svc": \/tmp\/.*\/bin\/not-built-yet does not exist or is not executable\nhint: build it first/,
+    );
+  });
+
   it('a port already taken', async () => {
     const port = await freePort();
     const squatter: Server = createServer((socket) => socket.destroy());

@@ -18,7 +18,7 @@ import type { RunRegistry } from './run-registry.js';
 export interface Program {
   argv: string[];
   cwd: string | undefined;
-  /** For the report: "cached binary, sources 1a2b3c4d5e6f". */
+  /** For the report: "sources 1a2b3c4d5e6f", "cwd /work/orders". */
   note: string;
 }
 

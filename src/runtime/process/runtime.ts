@@ -1,4 +1,5 @@
-import { UsageError } from '../../errors.js';
+import { accessSync, constants } from 'node:fs';
+import { InfraError, UsageError } from '../../errors.js';
 import { ensureBinary } from '../build/build.js';
 import { kindBinary } from '../service-kinds.js';
 import { startInOrder } from '../start-in-order.js';
@@ -32,5 +33,19 @@ async function programFor(spec: ServiceSpec, log: (line: string) => void): Promi
   }
   // Runtime selection refuses such a scenario before anything starts; this guards direct library use.
   if (source.command === undefined) throw new UsageError(`service "${spec.name}" has no command: it cannot run as a process`);
+  const program = source.command.argv[0]!;
+  // A path names a file the user builds (the example's binary): missing, it is the likeliest mistake, so say it plainly.
+  if (program.includes('/') && !isExecutable(program)) {
+    throw new InfraError(`service "${spec.name}": ${program} does not exist or is not executable`, 'build it first, or correct command: in the scenario (a path there is relative to the scenario file)');
+  }
   return { argv: source.command.argv, cwd: source.command.cwd, note: `cwd ${source.command.cwd}` };
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
