@@ -29,11 +29,12 @@ phases:
 }
 
 async function expectFailure(file: string, runtime: string, code: number, message: RegExp): Promise<string> {
+  const before = dockerUp ? await hopscopeContainers() : [];
   const r = await hopscope(['run', file, '--runtime', runtime, '--out', outDir()], 120_000);
   expect(r.code, r.stderr).toBe(code);
   expect(r.stderr).toMatch(message);
   expect(r.stderr).not.toMatch(/\n\s+at /);
-  if (dockerUp) expect(await hopscopeContainers()).toEqual([]);
+  if (dockerUp) expect(await hopscopeContainers()).toEqual(before);
   return r.stderr;
 }
 

@@ -48,8 +48,19 @@ ${phases}
 `);
 }
 
-/** Names of the containers of any hopscope run, as the docker CLI sees them. */
-export async function hopscopeContainers(): Promise<string[]> {
-  const { stdout } = await run('docker', ['ps', '-a', '--filter', 'label=dev.hopscope', '--format', '{{.Names}}']);
-  return stdout.split('\n').filter(Boolean);
+/**
+ * Names of hopscope's containers as the docker CLI sees them: one run's, or every run's. The machine is shared,
+ * so tests compare against what ran before them rather than expect an empty engine.
+ */
+export async function hopscopeContainers(runId?: string): Promise<string[]> {
+  const label = runId === undefined ? 'label=dev.hopscope' : `label=dev.hopscope.run=${runId}`;
+  const { stdout } = await run('docker', ['ps', '-a', '--filter', label, '--format', '{{.Names}}']);
+  return stdout.split('\n').filter(Boolean).sort();
+}
+
+/** The run id hopscope printed when it started the run's reaper. */
+export function runIdIn(stderr: string): string {
+  const match = /reaper: container hopscope-(\S+)-reaper /.exec(stderr);
+  if (!match) throw new Error(`no reaper line in:\n${stderr}`);
+  return match[1]!;
 }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dockerUp, hopscope, outDir, summaryOf } from './cli-helpers.js';
-import { buildExampleBinary, hopscopeContainers, ordersScenario, scenarioFile } from './own-service-helpers.js';
+import { buildExampleBinary, hopscopeContainers, ordersScenario, runIdIn, scenarioFile } from './own-service-helpers.js';
 import { freePort } from './runtime-helpers.js';
 
 beforeAll(() => buildExampleBinary());
@@ -58,7 +58,7 @@ describe.each(dockerUp ? ['process', 'docker'] : ['process'])('examples/own-serv
     expect(html).toContain('orders (own): Go GC');
     expect(html).toContain('Go GC pauses polled from /debug/vars (expvar memstats)');
     expect(html).toMatch(new RegExp(`${gc.pauses.length} pauses`));
-    if (runtime === 'docker') expect(await hopscopeContainers()).toEqual([]);
+    if (runtime === 'docker') expect(await hopscopeContainers(runIdIn(r.stderr))).toEqual([]);
   }, 180_000);
 });
 
