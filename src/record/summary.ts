@@ -38,13 +38,26 @@ export interface PhaseSummary {
   sendLag: Percentiles;
   overall: RequestStats;
   requests: RequestStats[];
+  /** The generator's own CPU over the phase: it shares the machine with the services it measures (absent in older run folders). */
+  generator?: GeneratorCpu;
   /** Per-hop request counts from the services' /metrics over this phase (recorded phases with services). */
   amplification?: Amplification;
+}
+
+export interface GeneratorCpu {
+  /** User + system CPU time of the hopscope process (all its threads) over the phase. */
+  cpuMs: number;
+  /** Per 1,000 requests sent. */
+  cpuMsPer1kRequests: number;
+  /** Of one core over the phase's duration (1 = one core busy all the time). */
+  cpuShare: number;
 }
 
 export interface PhaseResult {
   phase: PhaseDecl;
   outcome: PhaseOutcome;
+  /** CPU time of the generator process over the phase (process.cpuUsage, user + system). */
+  generatorCpuMs: number;
   amplification: Amplification | undefined;
 }
 
@@ -115,7 +128,7 @@ const RATE_SHORTFALL = 0.99;
 export function buildSummary(input: SummaryInput): RunSummary {
   const names = input.scenario.requests.map((r) => r.name);
   const warnings: string[] = [];
-  const phases = input.outcomes.map(({ phase, outcome, amplification }, i): PhaseSummary => {
+  const phases = input.outcomes.map(({ phase, outcome, generatorCpuMs, amplification }, i): PhaseSummary => {
     const totals = input.phases[i]!;
     const combined = combine([totals], names);
     const overall = statsOf('overall', combined.all, totals.durationMs);
@@ -138,6 +151,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
       sendLag: percentiles(totals.sendLag),
       overall,
       requests: combined.perRequest.map((s, j) => statsOf(names[j]!, s, totals.durationMs)).filter((s) => s.count + s.errors > 0),
+      generator: generatorCpu(generatorCpuMs, outcome.sent, totals.durationMs),
       ...(amplification ? { amplification } : {}),
     };
     if (load.model === 'open' && outcome.intended > 0 && outcome.sent < outcome.intended * RATE_SHORTFALL) {
@@ -179,6 +193,22 @@ export function buildSummary(input: SummaryInput): RunSummary {
     },
     ...input.analysis,
     warnings: [...warnings, ...(input.analysis.generator?.warnings ?? [])],
+  };
+}
+
+/** The generator's CPU over all phases of a run (undefined for a summary written before it was recorded). */
+export function generatorLoadCpu(summary: Pick<RunSummary, 'phases'>): GeneratorCpu | undefined {
+  const phases = summary.phases.filter((p) => p.generator);
+  if (!phases.length) return undefined;
+  const sum = (pick: (p: PhaseSummary) => number) => phases.reduce((total, p) => total + pick(p), 0);
+  return generatorCpu(sum((p) => p.generator!.cpuMs), sum((p) => p.sent), sum((p) => p.durationMs));
+}
+
+function generatorCpu(cpuMs: number, sent: number, durationMs: number): GeneratorCpu {
+  return {
+    cpuMs: Math.round(cpuMs),
+    cpuMsPer1kRequests: sent ? round1((cpuMs / sent) * 1000) : 0,
+    cpuShare: durationMs ? Math.round((cpuMs / durationMs) * 1000) / 1000 : 0,
   };
 }
 

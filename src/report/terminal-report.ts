@@ -6,7 +6,7 @@
 
 import Table from 'cli-table3';
 import { invalidationsByPhase } from '../analyze/invalidations.js';
-import type { RunSummary } from '../record/summary.js';
+import { generatorLoadCpu, type RunSummary } from '../record/summary.js';
 import { summaryTable } from './terminal-table.js';
 import { formatPercent, formatRate, formatUs } from './units.js';
 
@@ -28,8 +28,16 @@ function phases(s: RunSummary, color: boolean): string | undefined {
     formatUs(p.overall.latency.p999Us),
     formatUs(p.overall.latency.maxUs),
     p.overall.errors ? `${p.overall.errors} (${formatPercent(p.overall.errorRate)})` : '0',
+    p.generator ? `${p.generator.cpuMsPer1kRequests.toFixed(1)} ms` : '-',
   ]);
-  return table(['phase', 'load', 'target', 'req/s', 'p50', 'p99', 'p99.9', 'max', 'errors'], rows, color);
+  return table(['phase', 'load', 'target', 'req/s', 'p50', 'p99', 'p99.9', 'max', 'errors', 'gen CPU/1k req'], rows, color);
+}
+
+/** The generator's CPU over the load: it runs on the cores it measures, so it is part of the result. */
+function generatorCpu(s: RunSummary): string | undefined {
+  const cpu = generatorLoadCpu(s);
+  if (!cpu) return undefined;
+  return `generator CPU: ${(cpu.cpuMs / 1000).toFixed(2)} s over the load (${formatPercent(cpu.cpuShare)} of a core), ${cpu.cpuMsPer1kRequests.toFixed(1)} ms per 1,000 requests`;
 }
 
 function hops(s: RunSummary): string | undefined {
@@ -71,6 +79,8 @@ function services(s: RunSummary, color: boolean): string | undefined {
       c ? String(c.retries) : '-',
     ];
   });
+  const generator = generatorLoadCpu(s);
+  if (generator) rows.push(['hopscope (generator)', `${(generator.cpuShare * 100).toFixed(0)}%`, '-', '-', '-', '-', '-']);
   const amp = s.amplification?.deepestPerClientRequest;
   const note = amp === undefined ? '' : `\nrequests at the deepest hop per client request: ${amp.toFixed(3)}`;
   return table(['service', 'cpu avg', 'cpu max', 'mem max', 'requests', 'timeouts', 'retries'], rows, color) + note;
@@ -95,7 +105,7 @@ function knee(s: RunSummary, color: boolean): string | undefined {
 }
 
 export function terminalReport(summary: RunSummary, color: boolean): string {
-  return [summaryTable(summary, color), phases(summary, color), hops(summary), gc(summary), services(summary, color), unseen(summary), invalidations(summary), knee(summary, color)]
+  return [summaryTable(summary, color), phases(summary, color), generatorCpu(summary), hops(summary), gc(summary), services(summary, color), unseen(summary), invalidations(summary), knee(summary, color)]
     .filter((part): part is string => part !== undefined)
     .join('\n');
 }

@@ -5,6 +5,7 @@
 
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadEngine, type PhaseRun } from '../../src/load/engine.js';
 import { compileMix } from '../../src/load/request-mix.js';
@@ -183,5 +184,22 @@ describe('load engine over real sockets', () => {
     // here the ~20 requests due while both connections were held wait for them, measured from their due time.
     expect(sink.latencies.filter((us) => us > 100_000).length).toBeGreaterThanOrEqual(10);
     expect(Math.max(...sink.lags)).toBeGreaterThan(50_000);
+  });
+
+  it('open loop: waits for due times without spinning a core, and still sends on time', async () => {
+    const port = await listen(createHttpServer((_req, res) => res.end('ok')));
+    const cpuBefore = process.cpuUsage();
+    const startedMs = performance.now();
+    // 1,000 req/s: requests 1 ms apart, under libuv's timer resolution, where a polling scheduler spins.
+    const { sink, outcome } = await drive(port, open(1000, 4), 1500);
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - startedMs);
+    expect(outcome.sent).toBe(1500);
+    expect(sink.statuses.length).toBe(1500);
+    // The process also runs the server here; a spinning scheduler alone would read 1.0.
+    expect(cpuShare).toBeLessThan(0.5);
+    const lags = [...sink.lags].sort((a, b) => a - b);
+    expect(lags[Math.floor(lags.length / 2)]!).toBeLessThan(2000);
+    expect(lags[0]!).toBeGreaterThanOrEqual(0);
   });
 });

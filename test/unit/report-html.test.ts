@@ -105,6 +105,15 @@ describe('renderReport', () => {
     expect(html.includes('What hopscope could not see'), 'nothing unseen, nothing said').toBe(false);
   });
 
+  it("puts the generator's own CPU per phase beside the services' CPU", () => {
+    const recorded = summary.phases.filter((p) => p.generator);
+    expect(recorded.length).toBeGreaterThan(0);
+    expectText(html, '<th class="num">CPU ms per 1,000 requests</th>');
+    for (const p of recorded) expectText(html, `<td>${p.name}</td><td class="num">${p.sent.toLocaleString('en-US')}</td><td class="num">${(p.generator!.cpuMs / 1000).toFixed(2)}</td>`);
+    expectText(html, '<th>CPU of each service (mean, of one core)</th>');
+    expect(html).toMatch(/<td>api \d+%, cache \d+%, origin \d+%<\/td>/);
+  });
+
   it('puts the tail sentences and the faults on the page', () => {
     for (const tail of summary.hops!.tails) expectText(html, tail.sentence);
     expectText(html, 'docker pause for 150ms');

@@ -4,7 +4,7 @@
  * what came back (or failed) for each request, in order.
  */
 
-import { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { ErrorKind } from '../sample.js';
 import { ProtocolError, ResponseParser, type ParsedResponse } from './response-parser.js';
 
@@ -15,6 +15,14 @@ export interface ConnectionEvents {
   ready(conn: Connection): void;
   /** Closed for good; `connectFailed` when it never connected. The engine decides whether to reconnect. */
   closed(conn: Connection, connectFailed: boolean): void;
+}
+
+const READ_BUFFER_BYTES = 64 * 1024;
+let sharedReadBuffer: Buffer | undefined;
+
+/** One per thread: a read is parsed to its end before the next read of any connection starts. */
+function readBuffer(): Buffer {
+  return (sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
 }
 
 export class Connection {
@@ -64,26 +72,30 @@ export class Connection {
   }
 
   connect(): void {
-    const socket = new Socket();
+    // Reads land in one buffer the thread's connections share (`onread`): no Buffer per read and no
+    // 'data' event through the stream machinery. The parser copies what it must keep across reads.
+    const buffer = readBuffer();
+    const socket = connect({
+      port: this.port,
+      host: this.host,
+      noDelay: true,
+      onread: {
+        buffer,
+        callback: (length) => {
+          this.onRead(buffer.subarray(0, length));
+          return true;
+        },
+      },
+    });
     this.socket = socket;
-    socket.setNoDelay(true);
     socket.on('connect', () => {
       this.connected = true;
       this.events.ready(this);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        this.parser.push(chunk);
-      } catch (error) {
-        if (!(error instanceof ProtocolError)) throw error;
-        this.abort('protocol');
-      }
     });
     socket.on('error', () => {
       // 'close' follows and reports; the error's only use would be its text, which kinds already classify.
     });
     socket.on('close', () => this.onClose());
-    socket.connect(this.port, this.host);
   }
 
   send(requestIndex: number, bytes: Buffer, startMs: number, isHead: boolean): void {
@@ -105,6 +117,15 @@ export class Connection {
   close(): void {
     this.closing = true;
     this.socket?.destroy();
+  }
+
+  private onRead(chunk: Buffer): void {
+    try {
+      this.parser.push(chunk);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.abort('protocol');
+    }
   }
 
   private onResponse(response: ParsedResponse): void {

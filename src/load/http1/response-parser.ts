@@ -51,7 +51,7 @@ export class ResponseParser {
     return this.state !== State.Head || this.pending !== undefined;
   }
 
-  /** Feed bytes as they arrive. Throws ProtocolError on a malformed response. */
+  /** Feed bytes as they arrive; they may be overwritten once this returns. Throws ProtocolError on a malformed response. */
   push(chunk: Buffer): void {
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = undefined;
@@ -62,7 +62,7 @@ export class ResponseParser {
           const end = buf.indexOf(CRLF_CRLF, offset);
           if (end < 0) {
             if (buf.length - offset > MAX_HEAD_BYTES) throw new ProtocolError('response head larger than 64 KiB');
-            this.pending = buf.subarray(offset);
+            this.pending = Buffer.from(buf.subarray(offset));
             return;
           }
           this.parseHead(buf.toString('latin1', offset, end));
@@ -81,7 +81,7 @@ export class ResponseParser {
           const eol = buf.indexOf(13, offset);
           if (eol < 0 || eol + 1 >= buf.length) {
             if (buf.length - offset > MAX_CHUNK_LINE_BYTES) throw new ProtocolError('chunk size line too long');
-            this.pending = buf.subarray(offset);
+            this.pending = Buffer.from(buf.subarray(offset));
             return;
           }
           if (buf[eol + 1] !== 10) throw new ProtocolError('chunk line not terminated by CRLF');

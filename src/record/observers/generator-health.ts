@@ -52,19 +52,15 @@ export class GeneratorMonitor {
     this.wallAtStart = performance.now();
   }
 
-  /**
-   * @param sendLagP99Us open loop's worst p99 send lag over the phases (0 for closed loop only).
-   * @param openLoopOnly every phase was open loop: the scheduler then polls for the next send time, which
-   *   keeps a core busy by design, so CPU use says nothing and the send lag tells whether it kept up.
-   */
-  stop(sendLagP99Us: number, openLoopOnly: boolean): GeneratorHealth {
+  /** @param sendLagP99Us open loop's worst p99 send lag over the phases (0 for closed loop only). */
+  stop(sendLagP99Us: number): GeneratorHealth {
     this.loop.disable();
     this.observer.disconnect();
     const cpu = process.cpuUsage(this.cpuAtStart);
     const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - this.wallAtStart);
     const eventLoopDelay = fromLoopDelay(this.loop);
     const warnings: string[] = [];
-    if (cpuShare >= CPU_SHARE_WARN && !(openLoopOnly && sendLagP99Us <= SEND_LAG_P99_WARN_US)) {
+    if (cpuShare >= CPU_SHARE_WARN) {
       warnings.push(
         `the generator used ${Math.round(cpuShare * 100)}% of a core: throughput and latency may be limited by hopscope, not the target (try --workers or fewer connections)`,
       );
