@@ -12,9 +12,10 @@ import { CLI, dockerUp, hopscope, outDir, ROOT, run, summaryOf } from './cli-hel
 const FIXTURES = join(ROOT, 'test/fixtures/scenarios');
 
 async function leftovers(): Promise<string> {
+  // This checkout's binaries only: other worktrees on the shared machine run their own services.
   const procs = (await run('ps', ['-eo', 'args'])).stdout
     .split('\n')
-    .filter((l) => /\.cache\/bin\/(fastjson-api|rust-cache-server)-/.test(l));
+    .filter((l) => l.startsWith(`${ROOT}/.cache/bin/`) && /\/(fastjson-api|rust-cache-server)-[0-9a-f]{12} /.test(l));
   const containers = dockerUp ? (await run('docker', ['ps', '-aq', '--filter', 'label=dev.hopscope'])).stdout.trim() : '';
   return [...procs, containers].filter(Boolean).join('\n');
 }
