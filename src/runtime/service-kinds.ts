@@ -36,6 +36,7 @@ const KINDS = {
     readyPath: '/healthz',
     gc: { source: 'none' },
     counters: {
+      path: '/metrics',
       requests: ['fastjson_requests_total'],
       upstream: ['fastjson_upstream_requests_total'],
       timeouts: ['fastjson_upstream_timeouts_total'],
@@ -59,6 +60,7 @@ const KINDS = {
     readyPath: '/healthz',
     gc: { source: 'hopscope', path: '/debug/gc' },
     counters: {
+      path: '/metrics',
       requests: ['rcs_requests_total'],
       upstream: ['rcs_origin_requests_total', 'rcs_forwards_total'],
       timeouts: ['rcs_origin_timeouts_total'],

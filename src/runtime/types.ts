@@ -16,8 +16,10 @@ export type ReadyCheck =
   | { probe: 'tcp'; timeoutMs: number }
   | { probe: 'log'; text: string; timeoutMs: number };
 
-/** Prometheus counter names in a service's /metrics, summed per role. */
+/** Where a service's Prometheus counters are, and which names count what (summed per role). */
 export interface CounterNames {
+  /** The text-format endpoint, e.g. /metrics. */
+  path: string;
   requests: readonly string[];
   upstream: readonly string[];
   timeouts: readonly string[];

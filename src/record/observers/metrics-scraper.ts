@@ -11,7 +11,7 @@ const TIMEOUT_MS = 2000;
 
 async function scrape(service: StartedService): Promise<Map<string, number>> {
   try {
-    const response = await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await fetch(`${service.url}${service.spec.counters!.path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     return response.ok ? sumCounters(await response.text()) : new Map();
   } catch {
     // A paused or killed service has no counters to give now; its deltas then read as zero.
