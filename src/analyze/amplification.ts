@@ -1,30 +1,16 @@
 /** Per-hop request counts from the services' counters, and how many requests one client request became. Pure. */
 
-import type { ServiceKind } from '../runtime/types.js';
+import type { CounterNames } from '../runtime/types.js';
 import type { Amplification, HopCounts } from './types.js';
-
-const COUNTERS: Record<ServiceKind, { requests: string[]; upstream: string[]; timeouts: string[]; retries: string[] }> = {
-  'fastjson-api': {
-    requests: ['fastjson_requests_total'],
-    upstream: ['fastjson_upstream_requests_total'],
-    timeouts: ['fastjson_upstream_timeouts_total'],
-    retries: ['fastjson_upstream_retries_total'],
-  },
-  'rust-cache-server': {
-    requests: ['rcs_requests_total'],
-    upstream: ['rcs_origin_requests_total', 'rcs_forwards_total'],
-    timeouts: ['rcs_origin_timeouts_total'],
-    retries: [],
-  },
-};
 
 export interface ServiceDeltas {
   service: string;
-  kind: ServiceKind;
+  /** Which counters count requests, upstream calls, timeouts and retries (the service kind's). */
+  counters: CounterNames;
   deltas: Map<string, number>;
 }
 
-function sum(deltas: Map<string, number>, names: string[]): number {
+function sum(deltas: Map<string, number>, names: readonly string[]): number {
   return names.reduce((total, name) => total + (deltas.get(name) ?? 0), 0);
 }
 
@@ -33,8 +19,7 @@ function sum(deltas: Map<string, number>, names: string[]): number {
  *   is the retry (and miss) amplification a client's request causes.
  */
 export function amplification(services: ServiceDeltas[], clientRequests: number, deepest: string | undefined): Amplification {
-  const perService: HopCounts[] = services.map(({ service, kind, deltas }) => {
-    const c = COUNTERS[kind];
+  const perService: HopCounts[] = services.map(({ service, counters: c, deltas }) => {
     return {
       service,
       requests: sum(deltas, c.requests),

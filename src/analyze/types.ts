@@ -46,8 +46,11 @@ export interface GcPause {
 
 export interface GcAnalysis {
   service: string;
-  /** "go" for the Go cache, "none" for a service without a garbage collector (the Rust one). */
-  collector: 'go' | 'none';
+  /**
+   * "go": pauses were read (the reference service's /debug/gc or Go's expvar memstats); "none": the service
+   * has no garbage collector (Rust); "unseen": it may have one, but hopscope could not read it (see note).
+   */
+  collector: 'go' | 'none' | 'unseen';
   note: string;
   pauses: GcPause[];
   lost: number;

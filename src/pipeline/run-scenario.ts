@@ -8,8 +8,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { amplification } from '../analyze/amplification.js';
-import { correlatePauses, pauseStats } from '../analyze/gc-correlation.js';
-import type { GcAnalysis } from '../analyze/types.js';
 import { kneeResult, searchEnded, stepPasses, type KneeStep } from '../analyze/knee.js';
 import { combine } from '../record/stats.js';
 import { LoadEngine, type EngineStatus, type PhaseOutcome } from '../load/engine.js';
@@ -17,7 +15,6 @@ import { FaultInjector } from '../load/faults.js';
 import { compileMix } from '../load/request-mix.js';
 import { runInWorkers } from '../load/workers/pool.js';
 import { HlogWriter } from '../record/hlog-writer.js';
-import { GcPoller } from '../record/observers/gc-poller.js';
 import { GeneratorMonitor } from '../record/observers/generator-health.js';
 import { MetricsScraper } from '../record/observers/metrics-scraper.js';
 import { ResourceSampler } from '../record/observers/resource-sampler.js';
@@ -28,8 +25,9 @@ import { buildSummary, type PhaseResult, type RunSummary } from '../record/summa
 import { Timeline } from '../record/timeline.js';
 import type { RuntimeChoice } from '../runtime/index.js';
 import type { StartedService } from '../runtime/types.js';
-import { resolveTarget, resolveTopology } from '../scenario/topology.js';
+import { referencesAService, resolveTarget, resolveTopology } from '../scenario/topology.js';
 import type { KneeDecl, PhaseDecl, Scenario } from '../scenario/types.js';
+import { gcAnalyses, gcPollersFor, unseenBy } from './observations.js';
 import { ProgressLine } from './progress.js';
 import { startServices } from './services.js';
 
@@ -56,7 +54,6 @@ export interface RunResult {
 }
 
 const INTERVAL_MS = 1000;
-const NO_GC_NOTE = 'fastjson-api is Rust: memory is freed deterministically, there is no garbage collector and so no GC pause to record';
 
 export async function runScenario(options: RunOptions): Promise<RunResult> {
   const { scenario, outDir } = options;
@@ -76,7 +73,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const hlog = new HlogWriter(join(outDir, 'latency.hlog'), originEpochMs, names);
     recorder.onInterval(hlog.interval);
     recorder.onInterval(timeline.interval);
-    const gcPollers = started.filter((s) => s.spec.kind === 'rust-cache-server').map((s) => new GcPoller(s.spec.name, s.url, originEpochMs));
+    const gcPollers = gcPollersFor(started, originEpochMs);
     const resources = new ResourceSampler(started, originEpochMs);
     const metrics = new MetricsScraper(started);
     const faults = new FaultInjector(started, originMs);
@@ -117,34 +114,31 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     // Stopped before the analysis below, whose CPU work would otherwise read as the generator's delay.
     const generatorHealth = generator.stop(worstSendLagUs);
 
-    const gc: GcAnalysis[] = [
-      ...gcPollers.map((p): GcAnalysis => ({
-        service: p.service,
-        collector: 'go',
-        note: `Go GC pauses polled from /debug/gc${p.lost ? `; the service reports ${p.lost} pauses lost` : ''}${p.failedPolls ? `; ${p.failedPolls} polls failed (service paused or restarting)` : ''}`,
-        pauses: p.pauses,
-        lost: p.lost,
-        pauseStats: pauseStats(p.pauses),
-        correlation: correlatePauses(p.pauses, recorder.requests),
-      })),
-      ...started
-        .filter((s) => s.spec.kind === 'fastjson-api')
-        .map((s): GcAnalysis => ({ service: s.spec.name, collector: 'none', note: NO_GC_NOTE, pauses: [], lost: 0, pauseStats: pauseStats([]), correlation: undefined })),
-    ];
+    const gc = gcAnalyses(started, gcPollers, recorder.requests);
+    const hops = recorder.hops.analysis();
     const clientRequests = outcomes.filter((o) => o.phase.record).reduce((sum, o) => sum + o.outcome.sent, 0);
     const knee = scenario.knee && kneeResult(scenario.knee, kneeSteps);
     const summary = buildSummary({
       scenario,
       startedAt,
       runtime: services.description,
-      services: started.map((s) => ({ name: s.spec.name, kind: s.spec.kind, url: s.url, args: s.spec.args, describe: s.describe })),
+      services: started.map((s) => ({
+        name: s.spec.name,
+        kind: s.spec.kind,
+        language: s.spec.language,
+        hop: s.spec.hop,
+        url: s.url,
+        args: s.spec.args,
+        describe: s.describe,
+        unseen: unseenBy(s, hops, gc),
+      })),
       phases: recorder.phaseTotals,
       outcomes,
       timeline: timeline.points,
       engine: options.engine,
       interrupted: options.signal.aborted,
       analysis: {
-        hops: recorder.hops.analysis(),
+        hops,
         ...(started.length ? { gc, resources: await resources.stop(), amplification: amplification(metrics.deltas(), clientRequests, deepest) } : {}),
         ...(knee ? { knee } : {}),
         faults: faults.events,
@@ -175,7 +169,7 @@ function kneeStep(knee: KneeDecl, phase: PhaseDecl, outcome: PhaseOutcome, recor
 
 /** The end of the chain: the last-declared service instance whose flags call no other service. */
 function deepestService(scenario: Scenario): string | undefined {
-  const leaves = scenario.services.filter((s) => !Object.values(s.flags).some((v) => v.includes('{{')));
+  const leaves = scenario.services.filter((s) => ![...Object.values(s.flags), ...Object.values(s.env), ...s.args].some(referencesAService));
   const leaf = leaves[leaves.length - 1];
   return leaf && (leaf.instances === 1 ? leaf.name : `${leaf.name}-1`);
 }

@@ -11,21 +11,18 @@ export interface RunningServices {
   down(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 30_000;
-
 export async function startServices(
   specs: ServiceSpec[],
   choice: RuntimeChoice,
   io: { outDir: string; log: (line: string) => void },
 ): Promise<RunningServices> {
   if (specs.length === 0) return { started: [], description: 'none (no services in the scenario)', down: async () => {} };
-  const { runtime, reason } = await selectRuntime(choice, io.log);
+  const { runtime, reason } = await selectRuntime(choice, io.log, specs);
   const description = `${runtime.kind} (${reason})`;
   io.log(`runtime: ${description}`);
   const started = await runtime.up(specs, {
     runId: `${Date.now().toString(36)}${process.pid.toString(36)}`,
     logDir: join(io.outDir, 'logs'),
-    readyTimeoutMs: READY_TIMEOUT_MS,
     log: io.log,
   });
   return {
@@ -33,6 +30,7 @@ export async function startServices(
     description,
     down: async () => {
       await Promise.allSettled(started.map((s) => s.down()));
+      await runtime.close();
     },
   };
 }

@@ -63,10 +63,16 @@ export interface PhaseResult {
 
 export interface ServiceInfo {
   name: string;
+  /** The reference kind, or "own". */
   kind: string;
+  language?: string;
+  /** The Server-Timing entry name expected from it. */
+  hop?: string;
   url: string;
   args: string[];
   describe: string;
+  /** What hopscope could not see of this service (no Server-Timing entry, no GC source, no counters). */
+  unseen?: string[];
 }
 
 export interface RunSummary {

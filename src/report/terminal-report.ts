@@ -51,6 +51,7 @@ function gc(s: RunSummary): string | undefined {
   return s.gc
     .map((g) => {
       if (g.collector === 'none') return `gc ${g.service}: none (${g.note})`;
+      if (g.collector === 'unseen') return `gc ${g.service}: not seen (${g.note})`;
       const p = g.pauseStats;
       const line = `gc ${g.service}: ${p.count} pauses, p50 ${formatUs(p.p50Us)}, p99 ${formatUs(p.p99Us)}, max ${formatUs(p.maxUs)}${g.lost ? `, ${g.lost} lost` : ''}`;
       const c = g.correlation;
@@ -85,6 +86,12 @@ function services(s: RunSummary, color: boolean): string | undefined {
   return table(['service', 'cpu avg', 'cpu max', 'mem max', 'requests', 'timeouts', 'retries'], rows, color) + note;
 }
 
+/** What hopscope could not see of each service, said rather than left as silently missing columns. */
+function unseen(s: RunSummary): string | undefined {
+  const lines = s.services.flatMap((svc) => (svc.unseen ?? []).map((what) => `not seen in ${svc.name}: ${what}`));
+  return lines.length ? lines.join('\n') : undefined;
+}
+
 function invalidations(s: RunSummary): string | undefined {
   const lines = invalidationsByPhase(s.phases, formatUs);
   return lines.length ? lines.map((line) => `invalidations in ${line}`).join('\n') : undefined;
@@ -98,7 +105,7 @@ function knee(s: RunSummary, color: boolean): string | undefined {
 }
 
 export function terminalReport(summary: RunSummary, color: boolean): string {
-  return [summaryTable(summary, color), phases(summary, color), generatorCpu(summary), hops(summary), gc(summary), services(summary, color), invalidations(summary), knee(summary, color)]
+  return [summaryTable(summary, color), phases(summary, color), generatorCpu(summary), hops(summary), gc(summary), services(summary, color), unseen(summary), invalidations(summary), knee(summary, color)]
     .filter((part): part is string => part !== undefined)
     .join('\n');
 }

@@ -22,6 +22,26 @@ export async function lastLines(path: string, count: number): Promise<string[]> 
   }
 }
 
+/** A log-line readiness check reads at most this much: the line is expected early, not after megabytes. */
+const SEARCH_BYTES = 4 * 1024 * 1024;
+
+/** True when SEARCH_BYTES of the file from `fromByte` on contain `text`. */
+export async function logContains(path: string, text: string, fromByte: number): Promise<boolean> {
+  let file;
+  try {
+    file = await open(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const buffer = Buffer.alloc(SEARCH_BYTES);
+    const { bytesRead } = await file.read(buffer, 0, SEARCH_BYTES, fromByte);
+    return buffer.subarray(0, bytesRead).includes(text);
+  } finally {
+    await file.close();
+  }
+}
+
 function splitTail(text: string, count: number): string[] {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();

@@ -3,45 +3,67 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '../errors.js';
 import type { LaunchedService } from './launched-service.js';
-import { indent, lastLines } from './log-tail.js';
-import type { ServiceSpec } from './types.js';
+import { indent, lastLines, logContains } from './log-tail.js';
+import type { ReadyCheck, ServiceSpec } from './types.js';
 
 const TRY_TIMEOUT_MS = 500;
 const TRY_INTERVAL_MS = 50;
 const PORT_PROBE_TIMEOUT_MS = 300;
 const LOG_LINES_IN_ERRORS = 20;
 
-/** GET /healthz answered 200 within timeoutMs. */
-export function healthy(port: number, timeoutMs: number): Promise<boolean> {
+/** GET path answered `status` within timeoutMs. */
+export function answers(port: number, path: string, status: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/healthz', method: 'GET', agent: false, signal: AbortSignal.timeout(timeoutMs) },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      },
-    );
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      res.resume();
+      resolve(res.statusCode === status);
+    });
     req.on('error', () => resolve(false));
     req.end();
   });
 }
 
+/** Where readiness is awaited, for messages: "on http://127.0.0.1:8080/healthz", "with "listening" in its log". */
+function awaited(service: LaunchedService, check: ReadyCheck): string {
+  switch (check.probe) {
+    case 'http':
+      return `on ${service.url}${check.path}${check.status === 200 ? '' : ` (status ${check.status})`}`;
+    case 'tcp':
+      return `on 127.0.0.1:${service.spec.port} (TCP)`;
+    case 'log':
+      return `(its log never said "${check.text}")`;
+  }
+}
+
+async function readyNow(service: LaunchedService, check: ReadyCheck, tryTimeoutMs: number): Promise<boolean> {
+  switch (check.probe) {
+    case 'http':
+      return answers(service.spec.port, check.path, check.status, tryTimeoutMs);
+    case 'tcp':
+      return portAnswers(service.spec.port, tryTimeoutMs, false);
+    case 'log':
+      await service.flushLogs();
+      return logContains(service.logPath, check.text, service.logOffset);
+  }
+}
+
 /**
- * Polls /healthz until it answers 200. When the service exits first or the deadline passes, the service is
- * stopped and removed and the error carries its last log lines: a service that never came up explains itself.
+ * Waits for the service's `ready` check (an HTTP status, a TCP accept, a log line). When the service exits
+ * first or the deadline passes, the service is stopped and removed and the error carries its last log lines:
+ * a service that never came up explains itself.
  */
-export async function waitUntilReady(service: LaunchedService, timeoutMs: number): Promise<void> {
-  const healthUrl = `${service.url}/healthz`;
+export async function waitUntilReady(service: LaunchedService, timeoutMs = service.spec.ready.timeoutMs): Promise<void> {
+  const check = service.spec.ready;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const remainingMs = deadline - Date.now();
     if (remainingMs <= 0) {
-      throw await failReadiness(service, `was not ready on ${healthUrl} after ${formatSeconds(timeoutMs)}`);
+      throw await failReadiness(service, `was not ready ${awaited(service, check)} after ${formatSeconds(timeoutMs)}`);
     }
-    if (await healthy(service.spec.port, Math.min(TRY_TIMEOUT_MS, remainingMs))) return;
+    if (await readyNow(service, check, Math.min(TRY_TIMEOUT_MS, remainingMs))) return;
     const exitReason = await service.exitReason();
     if (exitReason !== undefined) {
-      throw await failReadiness(service, `${exitReason} before it was ready on ${healthUrl}`);
+      throw await failReadiness(service, `${exitReason} before it was ready ${awaited(service, check)}`);
     }
     await sleep(TRY_INTERVAL_MS);
   }
@@ -70,14 +92,15 @@ export async function assertPortFree(spec: ServiceSpec, label: string): Promise<
   );
 }
 
-function portAnswers(port: number): Promise<boolean> {
+/** True once a connection is accepted; on a timeout, `onTimeout` (a frozen listener still holds the port). */
+function portAnswers(port: number, timeoutMs = PORT_PROBE_TIMEOUT_MS, onTimeout = true): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     const settle = (inUse: boolean): void => {
       socket.destroy();
       resolve(inUse);
     };
-    socket.setTimeout(PORT_PROBE_TIMEOUT_MS, () => settle(true)); // a listener too frozen to accept still holds the port
+    socket.setTimeout(timeoutMs, () => settle(onTimeout));
     socket.once('connect', () => settle(true));
     socket.once('error', () => settle(false));
   });

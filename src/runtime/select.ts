@@ -2,8 +2,9 @@ import { InfraError, UsageError } from '../errors.js';
 import { DockerEngine } from './docker/client.js';
 import { listHopscopeContainers } from './docker/leftovers.js';
 import { DockerRuntime } from './docker/runtime.js';
+import { onlyIn, quoteNames } from './placement.js';
 import { ProcessRuntime } from './process/runtime.js';
-import type { Runtime } from './types.js';
+import type { Runtime, RuntimeKind, ServiceSpec } from './types.js';
 
 export const RUNTIME_CHOICES = ['auto', 'docker', 'process'] as const;
 export type RuntimeChoice = (typeof RUNTIME_CHOICES)[number];
@@ -48,21 +49,55 @@ export async function probeEngine(): Promise<EngineProbe> {
 }
 
 /**
- * Resolves --runtime: `auto` takes Docker when a local engine answers, else child processes. Choosing Docker
- * warns (through `log`) about containers earlier runs left behind.
+ * Resolves --runtime for these services. `auto` takes what the services need (own services with only
+ * image/build need Docker, with only command need processes), else Docker when a local engine answers, else
+ * child processes; the reason says which rule decided. A service that cannot run in the chosen runtime is a
+ * UsageError here, before anything is built or started. Choosing Docker warns (through `log`) about
+ * containers earlier runs left behind.
  */
-export async function selectRuntime(choice: string, log: (line: string) => void): Promise<RuntimeSelection> {
+export async function selectRuntime(choice: string, log: (line: string) => void, specs: ServiceSpec[] = []): Promise<RuntimeSelection> {
   const kind = parseRuntimeChoice(choice);
-  if (kind === 'process') return { runtime: new ProcessRuntime(), reason: 'chosen with --runtime process' };
+  const dockerOnly = onlyIn(specs, 'docker');
+  const processOnly = onlyIn(specs, 'process');
+  if (kind !== 'auto') {
+    const misfits = kind === 'docker' ? processOnly : dockerOnly;
+    if (misfits.length > 0) throw misfitError(kind, misfits);
+  } else if (dockerOnly.length > 0 && processOnly.length > 0) {
+    throw new UsageError(
+      `these services cannot run in one runtime: ${quoteNames(dockerOnly)} only in a container (image or build, no command), ` +
+        `${quoteNames(processOnly)} only as a process (command, no image or build)`,
+      'give the services both (image or build, and command), so that --runtime can choose',
+    );
+  }
+  if (kind === 'process' || (kind === 'auto' && processOnly.length > 0)) {
+    const reason = kind === 'process' ? 'chosen with --runtime process' : `auto: ${quoteNames(processOnly)} ${processOnly.length > 1 ? 'have' : 'has'} a command but no image or build`;
+    return { runtime: new ProcessRuntime(), reason };
+  }
 
   const probe = await probeEngine();
   if (probe.engine === undefined) {
     if (kind === 'docker') throw new InfraError(`--runtime docker: no usable Docker engine: ${probe.why}`, START_ENGINE_HINT);
+    if (dockerOnly.length > 0) {
+      throw new InfraError(`${quoteNames(dockerOnly)} can only run in a container (no command), but there is no usable Docker engine: ${probe.why}`, START_ENGINE_HINT);
+    }
     return { runtime: new ProcessRuntime(), reason: `no Docker engine: ${probe.why}` };
   }
   await warnAboutLeftovers(probe.engine, log);
-  const how = kind === 'auto' ? 'answered' : 'answered; chosen with --runtime docker';
+  const how =
+    kind === 'docker'
+      ? 'answered; chosen with --runtime docker'
+      : dockerOnly.length > 0
+        ? `answered, and ${quoteNames(dockerOnly)} can only run in a container`
+        : 'answered (auto prefers containers when an engine answers)';
   return { runtime: new DockerRuntime(probe.engine), reason: `engine at ${probe.address} ${how}` };
+}
+
+function misfitError(kind: RuntimeKind, misfits: string[]): UsageError {
+  const [has, lacks, other] = kind === 'docker' ? ['only a command', 'image or build', 'process'] : ['only image or build', 'command', 'docker'];
+  return new UsageError(
+    `--runtime ${kind}: ${quoteNames(misfits)} cannot run ${kind === 'docker' ? 'in a container' : 'as a process'}: ${misfits.length > 1 ? 'they have' : 'it has'} ${has}`,
+    `give ${misfits.length > 1 ? 'them' : 'it'} ${lacks} in the scenario, or use --runtime ${other} (or auto)`,
+  );
 }
 
 async function warnAboutLeftovers(engine: DockerEngine, log: (line: string) => void): Promise<void> {

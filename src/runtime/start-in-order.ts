@@ -3,11 +3,13 @@ import { UsageError } from '../errors.js';
 import type { LaunchedService } from './launched-service.js';
 import { serviceLabel } from './launched-service.js';
 import { assertPortFree, waitUntilReady } from './readiness.js';
-import type { ServiceKind, ServiceSpec, StartedService, UpOptions } from './types.js';
+import type { ServiceSpec, StartedService, UpOptions } from './types.js';
 
-/** What differs between runtimes: how a kind's artifact is made, and how one instance is started from it. */
+/** What differs between runtimes: how a service's artifact is made, and how one instance is started from it. */
 export interface Launcher<Artifact> {
-  prepare(kind: ServiceKind, log: (line: string) => void): Promise<Artifact>;
+  /** Instances with the same key share one artifact (one build for all instances of a kind). */
+  artifactKey(spec: ServiceSpec): string;
+  prepare(spec: ServiceSpec, log: (line: string) => void): Promise<Artifact>;
   /** Starts the instance and tracks it for teardown; must not wait for readiness. */
   launch(spec: ServiceSpec, artifact: Artifact, options: UpOptions): Promise<LaunchedService>;
 }
@@ -23,9 +25,10 @@ export async function startInOrder<Artifact>(
 ): Promise<StartedService[]> {
   assertUniqueNames(specs);
   await mkdir(options.logDir, { recursive: true });
-  const artifacts = new Map<ServiceKind, Artifact>();
-  for (const kind of new Set(specs.map((spec) => spec.kind))) {
-    artifacts.set(kind, await launcher.prepare(kind, options.log));
+  const artifacts = new Map<string, Artifact>();
+  for (const spec of specs) {
+    const key = launcher.artifactKey(spec);
+    if (!artifacts.has(key)) artifacts.set(key, await launcher.prepare(spec, options.log));
   }
 
   const started: StartedService[] = [];
@@ -34,7 +37,7 @@ export async function startInOrder<Artifact>(
       const label = serviceLabel(spec.name, spec.kind);
       await assertPortFree(spec, label);
       const startedAtMs = performance.now();
-      const service = await launcher.launch(spec, artifacts.get(spec.kind) as Artifact, options);
+      const service = await launcher.launch(spec, artifacts.get(launcher.artifactKey(spec)) as Artifact, options);
       started.push(service);
       await waitUntilReady(service, options.readyTimeoutMs);
       options.log(`${label} ready on ${service.url} in ${Math.round(performance.now() - startedAtMs)} ms`);

@@ -6,6 +6,8 @@ export interface Teardownable {
   /** For messages: `service "api" (fastjson-api)`, `cargo build (pid 4242)`. */
   readonly label: string;
   down(): Promise<void>;
+  /** Stopped after everything else (the docker reaper: it must outlast the containers it backs up). */
+  readonly last?: boolean;
   /** Last resort after a second Ctrl-C or on exit: synchronous, best effort (child processes only). */
   killSync?(): void;
 }
@@ -35,16 +37,18 @@ export function trackedLabels(): string[] {
 export async function downAll(deadlineMs = DEFAULT_TEARDOWN_DEADLINE_MS): Promise<string[]> {
   const items = [...tracked];
   const unfinished = new Set(items.map((item) => item.label));
-  const all = Promise.all(
-    items.map(async (item) => {
-      try {
-        await item.down();
-        unfinished.delete(item.label);
-      } catch {
-        // reported through `unfinished`
-      }
-    }),
-  );
+  const downEach = (group: Teardownable[]) =>
+    Promise.all(
+      group.map(async (item) => {
+        try {
+          await item.down();
+          unfinished.delete(item.label);
+        } catch {
+          // reported through `unfinished`
+        }
+      }),
+    );
+  const all = downEach(items.filter((item) => !item.last)).then(() => downEach(items.filter((item) => item.last)));
   await settlesWithin(all, deadlineMs);
   killAllSync();
   return [...unfinished];

@@ -4,10 +4,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
-import type { ServiceKind } from '../runtime/types.js';
+import { kindDescriptor, SERVICE_KINDS, type ServiceKind } from '../runtime/service-kinds.js';
 import { parseDurationMs } from './duration.js';
 import { assertLoopbackUrl } from './loopback.js';
 import type { FaultDecl, KneeDecl, LoadModel, PhaseDecl, RequestDecl, Scenario, ServiceDecl, ThresholdDecl, VarSpec } from './types.js';
+import { serviceEntry, stringMap } from './service-entry.js';
 import { ScenarioLocator, validateShape } from './validate.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
@@ -40,8 +41,8 @@ export function parseScenario(text: string, source: string): Scenario {
 
 /** Builds a Scenario from already-shaped data (used by ad-hoc mode too). */
 export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string): Scenario {
-  const services = (raw.services ?? []).map((s: Raw, i: number) => service(s, i, at));
-  const instanceKinds = new Map<string, ServiceKind>();
+  const services = (raw.services ?? []).map((s: Raw, i: number) => serviceEntry(s, i, at, baseDir));
+  const instanceKinds = new Map<string, ServiceKind | 'own'>();
   services.forEach((s: ServiceDecl) => instanceNamesOf(s).forEach((n) => instanceKinds.set(n, s.kind)));
   const instanceNames = new Set(instanceKinds.keys());
   checkUnique(services.map((s: ServiceDecl) => s.name), 'services', at);
@@ -103,16 +104,6 @@ export function instanceNamesOf(s: ServiceDecl): string[] {
   return s.instances === 1 ? [s.name] : Array.from({ length: s.instances }, (_, i) => `${s.name}-${i + 1}`);
 }
 
-function stringMap(raw: Raw | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(raw ?? {}).map(([k, v]) => [k, String(v)]));
-}
-
-function service(s: Raw, i: number, at: ScenarioLocator): ServiceDecl {
-  const instances = s.instances ?? 1;
-  if (s.port + instances - 1 > 65535) at.fail(['services', i, 'port'], `port + instances - 1 must be at most 65535`);
-  return { name: s.name, kind: s.kind as ServiceKind, port: s.port, instances, flags: stringMap(s.flags), env: stringMap(s.env) };
-}
-
 function checkUnique(names: string[], field: string, at: ScenarioLocator): void {
   const seen = new Set<string>();
   names.forEach((n, i) => {
@@ -170,7 +161,7 @@ function request(r: Raw, i: number, at: ScenarioLocator, baseDir: string): Reque
 interface PhaseContext {
   defaultTarget: string | undefined;
   instanceNames: Set<string>;
-  instanceKinds: Map<string, ServiceKind>;
+  instanceKinds: Map<string, ServiceKind | 'own'>;
   requestNames: Set<string>;
   requests: RequestDecl[];
 }
@@ -235,8 +226,10 @@ function fault(f: Raw, here: (string | number)[], at: ScenarioLocator, ctx: Phas
     case 'kill':
       return { kind: 'kill', service: f.service, atMs };
     default:
-      if (ctx.instanceKinds.get(f.service) !== 'rust-cache-server') {
-        at.fail([...here, 'service'], `gc-pressure applies to a rust-cache-server (the Go service); "${f.service}" is a ${ctx.instanceKinds.get(f.service)}`);
+      const kind = ctx.instanceKinds.get(f.service)!;
+      if (kind === 'own' || !kindDescriptor(kind).gcPressure) {
+        const accepting = SERVICE_KINDS.filter((k) => kindDescriptor(k).gcPressure).join(', ');
+        at.fail([...here, 'service'], `gc-pressure applies to ${accepting} (it needs POST /debug/pressure); "${f.service}" is ${kind === 'own' ? 'your own service' : `a ${kind}`}`);
       }
       if (f.ballastMb === undefined && f.garbageKb === undefined) at.fail(here, 'gc-pressure needs ballastMb and/or garbageKb');
       return { kind: 'gc-pressure', service: f.service, atMs, ballastMb: f.ballastMb, garbageKb: f.garbageKb };

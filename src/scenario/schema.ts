@@ -3,6 +3,8 @@
  * validation messages quote it ("expected a duration like 10s"), so this file is also the reference.
  */
 
+import { SERVICE_KINDS } from '../runtime/service-kinds.js';
+import { LANGUAGES } from '../runtime/types.js';
 import { DURATION_PATTERN } from './duration.js';
 
 const duration = { type: 'string', pattern: DURATION_PATTERN, description: 'a duration like 500ms, 10s, 2m' };
@@ -76,14 +78,46 @@ export const scenarioSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['name', 'kind', 'port'],
+        required: ['name', 'port'],
         properties: {
           name,
-          kind: { enum: ['fastjson-api', 'rust-cache-server'], description: 'fastjson-api or rust-cache-server' },
+          kind: { enum: SERVICE_KINDS, description: SERVICE_KINDS.join(' or ') },
           port: { type: 'integer', minimum: 1024, maximum: 65535, description: 'a port from 1024 to 65535' },
           instances: positiveInt(8, 'a number of instances'),
           flags: stringMap,
           env: stringMap,
+          image: { type: 'string', minLength: 1, description: 'a local image name, e.g. acme/orders:1.4' },
+          pull: { type: 'boolean', description: 'true or false' },
+          build: { type: 'string', minLength: 1, description: 'a build context folder, relative to the scenario file' },
+          dockerfile: { type: 'string', minLength: 1, description: 'a Dockerfile path inside the build context' },
+          command: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'a command as a list of strings, e.g. ["./bin/orders", "--port", "{{port}}"]' },
+          cwd: { type: 'string', minLength: 1, description: 'a folder, relative to the scenario file' },
+          args: { type: 'array', items: { type: ['string', 'number'] }, description: 'a list of arguments' },
+          hop: { ...name, description: 'the Server-Timing entry name the service writes' },
+          language: { enum: LANGUAGES, description: LANGUAGES.join(', ') },
+          ready: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'one of {http: /path, status}, {tcp: true}, {log: "text"}, each with an optional timeout',
+            properties: {
+              http: { type: 'string', pattern: '^/[^\\s]*$', description: 'a path starting with "/"' },
+              status: { type: 'integer', minimum: 100, maximum: 599, description: 'an HTTP status from 100 to 599' },
+              tcp: { const: true, description: 'true' },
+              log: { type: 'string', minLength: 1, description: 'text the service prints once it is ready' },
+              timeout: duration,
+            },
+          },
+          gc: {
+            type: 'object',
+            additionalProperties: false,
+            minProperties: 1,
+            maxProperties: 1,
+            description: 'one GC source: {go-expvar: /debug/vars} or {hopscope: /debug/gc}',
+            properties: {
+              'go-expvar': { type: 'string', pattern: '^/', description: 'the expvar path, e.g. /debug/vars' },
+              hopscope: { type: 'string', pattern: '^/', description: "the path of hopscope's GC report, e.g. /debug/gc" },
+            },
+          },
         },
       },
     },

@@ -1,15 +1,24 @@
 /**
- * Resolves the scenario's services into concrete instances: names, ports, and flags with their
- * `{{service.url}}` references filled in, so upstream wiring is written once in the scenario.
+ * Resolves the scenario's services into concrete instances: names, ports, and arguments, env and commands
+ * with their `{{port}}` and `{{service.url}}` references filled in, so upstream wiring is written once in the
+ * scenario.
  */
 
 import { UsageError } from '../errors.js';
-import type { ServiceSpec } from '../runtime/types.js';
+import { kindDescriptor } from '../runtime/service-kinds.js';
+import type { ServiceSource, ServiceSpec } from '../runtime/types.js';
 import { instanceNamesOf } from './load.js';
-import type { Scenario } from './types.js';
+import type { Scenario, ServiceDecl } from './types.js';
 
 export function urlOf(port: number): string {
   return `http://127.0.0.1:${port}`;
+}
+
+const TEMPLATE = /\{\{\s*(?:(port)|([A-Za-z0-9_.-]+?)\.(url|urls))\s*\}\}/g;
+
+/** True when a value names another service (`{{x.url}}`), i.e. its service calls an upstream. */
+export function referencesAService(value: string): boolean {
+  return [...value.matchAll(TEMPLATE)].some((m) => m[2] !== undefined && m[2] !== 'self');
 }
 
 export function resolveTopology(scenario: Scenario): ServiceSpec[] {
@@ -20,27 +29,42 @@ export function resolveTopology(scenario: Scenario): ServiceSpec[] {
     instanceNamesOf(s).forEach((name, i) => urls.set(name, [all[i]!]));
   }
   return scenario.services.flatMap((s) =>
-    instanceNamesOf(s).map((name, i) => {
-      const self = urlOf(s.port + i);
+    instanceNamesOf(s).map((name, i): ServiceSpec => {
+      const port = s.port + i;
       const fill = (value: string, where: string) =>
-        value.replace(/\{\{\s*([A-Za-z0-9_.-]+?)\.(url|urls)\s*\}\}/g, (whole, ref: string, which: string) => {
-          const found = ref === 'self' ? [self] : urls.get(ref);
+        value.replace(TEMPLATE, (whole, isPort: string | undefined, ref: string, which: string) => {
+          if (isPort) return String(port);
+          const found = ref === 'self' ? [urlOf(port)] : urls.get(ref);
           if (!found) {
             throw new UsageError(
-              `${scenario.source}: services.${s.name}.${where}: ${whole} names no service; known: self, ${[...urls.keys()].join(', ')}`,
+              `${scenario.source}: services.${s.name}.${where}: ${whole} names no service; known: port, self, ${[...urls.keys()].join(', ')}`,
             );
           }
           return which === 'url' ? found[0]! : found.join(',');
         });
+      const flags = Object.entries(s.flags).map(([flag, value]) => `--${flag}=${fill(value, `flags.${flag}`)}`);
+      const args = s.args.map((arg, j) => fill(arg, `args[${j}]`));
       return {
         name,
         kind: s.kind,
-        port: s.port + i,
-        args: Object.entries(s.flags).map(([flag, value]) => `--${flag}=${fill(value, `flags.${flag}`)}`),
+        source: source(s, fill),
+        port,
+        args: s.origin.type === 'reference' ? [...kindDescriptor(s.origin.kind).portArgs(port), ...flags, ...args] : args,
         env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, fill(v, `env.${k}`)])),
+        ready: s.ready,
+        gc: s.gc,
+        hop: s.hop,
+        language: s.language,
+        counters: s.counters,
       };
     }),
   );
+}
+
+function source(s: ServiceDecl, fill: (value: string, where: string) => string): ServiceSource {
+  const origin = s.origin;
+  if (origin.type === 'reference' || origin.command === undefined) return origin;
+  return { ...origin, command: { ...origin.command, argv: origin.command.argv.map((arg, j) => fill(arg, `command[${j}]`)) } };
 }
 
 /** host and port a phase's target names: a service instance, or a loopback URL (checked at load time). */

@@ -1,17 +1,39 @@
 /** A validated scenario: what `scenario/load.ts` returns and every later stage reads. Units are in the names. */
 
-import type { ServiceKind } from '../runtime/types.js';
+import type { CounterNames, GcSource, Language, ReadyCheck, ServiceKind } from '../runtime/types.js';
+
+/** Where a service comes from, as written: templates such as {{port}} still unfilled. */
+export type ServiceOrigin =
+  | { type: 'reference'; kind: ServiceKind }
+  | {
+      type: 'own';
+      image?: { tag: string; pull: boolean };
+      build?: { contextDir: string; dockerfile: string };
+      /** argv[0] already resolved against the scenario's folder when it is a relative path. */
+      command?: { argv: string[]; cwd: string };
+    };
 
 export interface ServiceDecl {
   /** Name in the scenario; instances are NAME when instances = 1, else NAME-1 .. NAME-N. */
   name: string;
-  kind: ServiceKind;
+  /** The reference kind, or "own" for a service the user brings (image, build and/or command). */
+  kind: ServiceKind | 'own';
+  origin: ServiceOrigin;
   /** Port of the first instance; instance i listens on port + i - 1. */
   port: number;
   instances: number;
-  /** Flags as name -> value; values may reference `{{other.url}}`, `{{other.urls}}`, `{{self.url}}`. */
+  /**
+   * Reference kinds: flags as name -> value. Values, args, env and command may reference `{{port}}`,
+   * `{{other.url}}`, `{{other.urls}}` and `{{self.url}}`.
+   */
   flags: Record<string, string>;
+  args: string[];
   env: Record<string, string>;
+  ready: ReadyCheck;
+  gc: GcSource;
+  hop: string;
+  language: Language;
+  counters: CounterNames | undefined;
 }
 
 export type VarSpec =

@@ -3,46 +3,19 @@
  * Ctrl-C, and bad input, all through the built CLI (`npm test` builds dist/ first).
  */
 
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/record/summary.js';
+import { CLI, dockerUp, hopscope, outDir, ROOT, run, summaryOf } from './cli-helpers.js';
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
 const FIXTURES = join(ROOT, 'test/fixtures/scenarios');
 
-const dockerUp = await run('docker', ['info'], { timeout: 5000 }).then(
-  () => true,
-  () => false,
-);
-
-function outDir(): string {
-  return mkdtempSync(join(tmpdir(), 'hopscope-e2e-'));
-}
-
-async function hopscope(args: string[], timeoutMs = 240_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [CLI, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function summaryOf(dir: string): RunSummary {
-  return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
-}
-
 async function leftovers(): Promise<string> {
+  // This checkout's binaries only: other worktrees on the shared machine run their own services.
   const procs = (await run('ps', ['-eo', 'args'])).stdout
     .split('\n')
-    .filter((l) => /\.cache\/bin\/(fastjson-api|rust-cache-server)-/.test(l));
+    .filter((l) => l.startsWith(`${ROOT}/.cache/bin/`) && /\/(fastjson-api|rust-cache-server)-[0-9a-f]{12} /.test(l));
   const containers = dockerUp ? (await run('docker', ['ps', '-aq', '--filter', 'label=dev.hopscope'])).stdout.trim() : '';
   return [...procs, containers].filter(Boolean).join('\n');
 }

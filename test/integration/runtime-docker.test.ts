@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfraError } from '../../src/errors.js';
 import { ensureBinary } from '../../src/runtime/build/build.js';
+import { kindBinary } from '../../src/runtime/service-kinds.js';
 import { ensureImage } from '../../src/runtime/docker/image.js';
 import { downAll, listServices, reapLeftovers, selectRuntime, type Runtime, type StartedService, type UpOptions } from '../../src/runtime/index.js';
 import { probeEngine } from '../../src/runtime/select.js';
@@ -32,7 +33,7 @@ it.runIf(process.env.CI === 'true')('CI: a Docker engine answers, so the contain
 describe.skipIf(probe.engine === undefined)(`docker runtime, rust-cache-server${skipReason}`, () => {
   beforeAll(async () => {
     // Builds here, under the hook timeout: a cold build takes longer than one test may.
-    await ensureImage(probe.engine!, await ensureBinary('rust-cache-server', () => {}), () => {});
+    await ensureImage(probe.engine!, await ensureBinary(kindBinary('rust-cache-server'), () => {}), () => {});
     runtime = (await selectRuntime('docker', (line) => lines.push(line))).runtime;
     options = { runId, logDir: tempLogDir(), readyTimeoutMs: 15_000, log: (line) => lines.push(line) };
   });
@@ -73,6 +74,8 @@ describe.skipIf(probe.engine === undefined)(`docker runtime, rust-cache-server${
     await service.pause(); // down must thaw it: a frozen container cannot be stopped
     await service.down();
     await service.down();
+    expect(labelledContainers()).toEqual([`hopscope-${runId}-reaper`]); // the run's reaper, until the runtime closes
+    await runtime.close();
     expect(labelledContainers()).toEqual([]);
     expect(await getStatus(`${service.url}/healthz`, 300)).toBe('error');
     expect((await listServices()).containers).toEqual([]);
@@ -92,7 +95,7 @@ describe.skipIf(probe.engine === undefined)(`docker runtime, rust-cache-server${
 
   it('reapLeftovers removes labelled containers a crashed run left, paused ones included', async () => {
     const engine = probe.engine!;
-    const image = await ensureImage(engine, await ensureBinary('rust-cache-server', () => {}), () => {}); // cached by beforeAll
+    const image = await ensureImage(engine, await ensureBinary(kindBinary('rust-cache-server'), () => {}), () => {}); // cached by beforeAll
     const leakedRunId = `${runId}-leak`;
     const leaked = await engine.createContainer({
       name: `hopscope-${leakedRunId}-cache-1`,

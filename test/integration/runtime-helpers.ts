@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceSpec } from '../../src/runtime/types.js';
+import { referenceSpec } from '../fixtures/reference-spec.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,7 +35,7 @@ export function getStatus(url: string, timeoutMs: number): Promise<number | 'tim
 }
 
 export function cacheSpec(name: string, port: number, args: string[] = []): ServiceSpec {
-  return { name, kind: 'rust-cache-server', port, args, env: {} };
+  return referenceSpec('rust-cache-server', name, port, args);
 }
 
 /** Children of `ppid` whose command name starts with `commPrefix` (comm is cut at 15 characters). */

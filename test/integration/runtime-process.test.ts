@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfraError } from '../../src/errors.js';
 import { ensureBinary } from '../../src/runtime/build/build.js';
+import { kindBinary } from '../../src/runtime/service-kinds.js';
+import { referenceSpec } from '../fixtures/reference-spec.js';
 import { downAll, selectRuntime, type Runtime, type StartedService, type UpOptions } from '../../src/runtime/index.js';
 import { trackedLabels } from '../../src/runtime/teardown.js';
 import { CACHE_COMM, cacheSpec, childPids, freePort, getStatus, isAlive, tempLogDir } from './runtime-helpers.js';
@@ -14,7 +16,7 @@ const quiet = (): void => {};
 
 beforeAll(async () => {
   // Builds here, under the hook timeout: a cold cargo build takes longer than one test may.
-  await Promise.all([ensureBinary('rust-cache-server', quiet), ensureBinary('fastjson-api', quiet)]);
+  await Promise.all([ensureBinary(kindBinary('rust-cache-server'), quiet), ensureBinary(kindBinary('fastjson-api'), quiet)]);
   runtime = (await selectRuntime('process', (line) => lines.push(line))).runtime;
   options = { runId: `t${process.pid}`, logDir: tempLogDir(), readyTimeoutMs: 15_000, log: (line) => lines.push(line) };
 });
@@ -89,7 +91,7 @@ describe('process runtime, rust-cache-server', () => {
     const started = await runtime.up(
       [
         cacheSpec('cache-1', cachePort),
-        { name: 'api', kind: 'fastjson-api', port: apiPort, args: ['--cache-url', `http://127.0.0.1:${cachePort}`], env: {} },
+        referenceSpec('fastjson-api', 'api', apiPort, ['--cache-url', `http://127.0.0.1:${cachePort}`]),
       ],
       options,
     );

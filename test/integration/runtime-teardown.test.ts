@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBinary } from '../../src/runtime/build/build.js';
+import { kindBinary } from '../../src/runtime/service-kinds.js';
 import { packageRoot } from '../../src/runtime/package-root.js';
 import { probeEngine } from '../../src/runtime/select.js';
 import { CACHE_COMM, childPids, freePort, isAlive, tempLogDir } from './runtime-helpers.js';
@@ -16,7 +17,7 @@ const EXIT_WAIT_MS = 20_000;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  await ensureBinary('rust-cache-server', () => {}); // so the fixture's own build step is a cache hit
+  await ensureBinary(kindBinary('rust-cache-server'), () => {}); // so the fixture's own build step is a cache hit
 });
 
 afterAll(() => {
@@ -108,7 +109,7 @@ describe.skipIf(probe.engine === undefined)(
       const runId = `d${Date.now().toString(36)}`;
       const fixture = await startFixture('docker', runId, 'wait');
       await fixture.ready;
-      expect(containersOfRun(runId)).toEqual([`hopscope-${runId}-cache-1`]);
+      expect(containersOfRun(runId).sort()).toEqual([`hopscope-${runId}-cache-1`, `hopscope-${runId}-reaper`]);
       fixture.child.kill('SIGINT');
       expect(await exitCodeWithin(fixture, EXIT_WAIT_MS)).toBe(130);
       expect(containersOfRun(runId)).toEqual([]);

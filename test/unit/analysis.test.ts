@@ -7,6 +7,7 @@ import { correlatePauses } from '../../src/analyze/gc-correlation.js';
 import { counterDeltas, sumCounters } from '../../src/analyze/prometheus-text.js';
 import { breakdown, parseServerTiming } from '../../src/analyze/server-timing.js';
 import { HopRecorder } from '../../src/record/hop-recorder.js';
+import { kindDescriptor } from '../../src/runtime/service-kinds.js';
 
 describe('Server-Timing parsing', () => {
   it('reads entries in order with their dur in ms', () => {
@@ -119,7 +120,7 @@ fastjson_in_flight_requests 3
     const api = counterDeltas(sumCounters(text(10, 1)), sumCounters(text(110, 6)));
     const origin = new Map([['fastjson_requests_total', 250]]);
     const a = amplification(
-      [{ service: 'api', kind: 'fastjson-api', deltas: api }, { service: 'origin', kind: 'fastjson-api', deltas: origin }],
+      [{ service: 'api', counters: kindDescriptor('fastjson-api').counters, deltas: api }, { service: 'origin', counters: kindDescriptor('fastjson-api').counters, deltas: origin }],
       100,
       'origin',
     );

@@ -93,6 +93,18 @@ describe('renderReport', () => {
     expectText(html, 'during a pause');
   });
 
+  it("says what it could not see of an own service, and does not draw an unreadable GC as 'no pauses'", () => {
+    const own: RunSummary = {
+      ...summary,
+      services: [...summary.services, { name: 'files', kind: 'own', language: 'python', hop: 'files', url: 'http://127.0.0.1:8000', args: [], describe: 'process: python3', unseen: ['no response carried a Server-Timing entry named "files"'] }],
+      gc: [...summary.gc!, { service: 'files', collector: 'unseen', note: 'python: no GC source is configured', pauses: [], lost: 0, pauseStats: summary.gc![0]!.pauseStats, correlation: undefined }],
+    };
+    const page = renderReport(own);
+    expectText(page, '<h3>What hopscope could not see</h3><ul class="unseen"><li><b>files</b>: no response carried a Server-Timing entry named &quot;files&quot;</li></ul>');
+    expectText(page, '<h3>files (own): GC not visible to hopscope</h3><p class="sentence">python: no GC source is configured</p>');
+    expect(html.includes('What hopscope could not see'), 'nothing unseen, nothing said').toBe(false);
+  });
+
   it("puts the generator's own CPU per phase beside the services' CPU", () => {
     const recorded = summary.phases.filter((p) => p.generator);
     expect(recorded.length).toBeGreaterThan(0);

@@ -71,8 +71,10 @@ describe('scenario loading', () => {
   it('resolves the topology: instances, ports and {{...}} references', () => {
     const specs = resolveTopology(parseScenario(valid, 'x.yaml'));
     expect(specs.map((s) => [s.name, s.port])).toEqual([['api', 18080], ['cache-1', 18081], ['cache-2', 18082], ['cache-3', 18083]]);
-    expect(specs[0]!.args).toEqual(['--cache-url=http://127.0.0.1:18081']);
+    expect(specs[0]!.args).toEqual(['--port', '18080', '--cache-url=http://127.0.0.1:18081']);
     expect(specs[2]!.args).toEqual([
+      '--port',
+      '18082',
       '--peers=http://127.0.0.1:18081,http://127.0.0.1:18082,http://127.0.0.1:18083',
       '--self=http://127.0.0.1:18082',
     ]);

@@ -1,9 +1,9 @@
-/** `hopscope services up|down|status`: the reference services by hand, outside a run. */
+/** `hopscope services up|down|status`: a scenario's services by hand, outside a run, and what runs left behind. */
 
 import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { startServices } from '../../pipeline/services.js';
-import { installSignalHandlers, listServices, parseRuntimeChoice, reapLeftovers } from '../../runtime/index.js';
+import { installSignalHandlers, listServices, parseRuntimeChoice, reapLeftovers, type InterruptSignal } from '../../runtime/index.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import { resolveTopology } from '../../scenario/topology.js';
 import type { CliIO } from '../io.js';
@@ -14,14 +14,18 @@ export async function servicesCommand(action: string, file: string | undefined, 
   if (!ACTIONS.includes(action)) throw new UsageError(`services: "${action}" is not one of ${ACTIONS.join(', ')}`);
   if (action === 'down') {
     const removed = await reapLeftovers();
-    io.stdout.write(removed.length ? `removed ${removed.length}: ${removed.join(', ')}\n` : 'no hopscope containers to remove\n');
+    io.stdout.write(removed.length ? `removed ${removed.length}: ${removed.join(', ')}\n` : 'no hopscope containers or service processes to remove\n');
     return ExitCode.ok;
   }
   if (action === 'status') {
     const status = await listServices();
     for (const note of status.notes) io.stdout.write(`${note}\n`);
     for (const c of status.containers) io.stdout.write(`${c.name}\t${c.state}\t${c.instance}\trun ${c.runId}\n`);
-    if (status.containers.length === 0) io.stdout.write('no hopscope containers\n');
+    for (const p of status.processes) {
+      const owner = p.ownerAlive ? 'its hopscope still runs' : 'left by a hopscope that ended';
+      io.stdout.write(`process ${p.service}\tpid ${p.pid}\tport ${p.port}\trun ${p.runId}\t${owner}\n`);
+    }
+    if (status.containers.length === 0 && status.processes.length === 0) io.stdout.write('no hopscope containers or service processes\n');
     return ExitCode.ok;
   }
   const scenario = loadScenarioFile(resolve(io.cwd, file ?? 'scenarios/quickstart.yaml'));
@@ -32,13 +36,25 @@ export async function servicesCommand(action: string, file: string | undefined, 
   const running = await startServices(specs, parseRuntimeChoice(flags.runtime), { outDir, log });
   for (const s of running.started) io.stdout.write(`${s.spec.name}\t${s.spec.kind}\t${s.url}\n`);
   io.stdout.write(`logs in ${outDir}/logs; Ctrl-C stops them\n`);
-  // Services live as long as this command: a foreground process, like `docker compose up`, so that
-  // nothing outlives the terminal that started it.
-  await new Promise<void>((done) => {
-    const remove = installSignalHandlers(async () => {
-      remove();
-      done();
+  // Services live as long as this command: a foreground process, like `docker compose up`, so that nothing
+  // outlives the terminal that started it. The command itself stops them and only then returns 130; the
+  // handler waits for that (its own teardown is the fallback if this one hangs), so the process can never
+  // exit while services still run.
+  let stopped!: () => void;
+  const teardown = new Promise<void>((done) => (stopped = done));
+  let remove = (): void => {};
+  const signal = await new Promise<InterruptSignal>((interrupted) => {
+    remove = installSignalHandlers(async (received) => {
+      interrupted(received);
+      await teardown;
     });
   });
-  return ExitCode.ok;
+  log(`${signal}: stopping the services`);
+  try {
+    await running.down();
+  } finally {
+    stopped();
+    remove();
+  }
+  return ExitCode.interrupted;
 }

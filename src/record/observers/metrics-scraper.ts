@@ -1,4 +1,7 @@
-/** Reads every service's /metrics at the start and end of the recorded phases, for per-hop counts. */
+/**
+ * Reads /metrics at the start and end of the recorded phases, for per-hop counts, from every service whose
+ * counters hopscope knows (the reference kinds); the others are left alone rather than read as zeros.
+ */
 
 import { counterDeltas, sumCounters } from '../../analyze/prometheus-text.js';
 import type { ServiceDeltas } from '../../analyze/amplification.js';
@@ -8,7 +11,7 @@ const TIMEOUT_MS = 2000;
 
 async function scrape(service: StartedService): Promise<Map<string, number>> {
   try {
-    const response = await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await fetch(`${service.url}${service.spec.counters!.path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     return response.ok ? sumCounters(await response.text()) : new Map();
   } catch {
     // A paused or killed service has no counters to give now; its deltas then read as zero.
@@ -20,7 +23,11 @@ export class MetricsScraper {
   private readonly totals = new Map<string, Map<string, number>>();
   private before = new Map<string, Map<string, number>>();
 
-  constructor(private readonly services: StartedService[]) {}
+  private readonly services: StartedService[];
+
+  constructor(services: StartedService[]) {
+    this.services = services.filter((s) => s.spec.counters !== undefined);
+  }
 
   async phaseStart(): Promise<void> {
     this.before = new Map(await Promise.all(this.services.map(async (s) => [s.spec.name, await scrape(s)] as const)));
@@ -34,12 +41,12 @@ export class MetricsScraper {
         const total = this.totals.get(s.spec.name) ?? new Map<string, number>();
         for (const [name, value] of deltas) total.set(name, (total.get(name) ?? 0) + value);
         this.totals.set(s.spec.name, total);
-        return { service: s.spec.name, kind: s.spec.kind, deltas };
+        return { service: s.spec.name, counters: s.spec.counters!, deltas };
       }),
     );
   }
 
   deltas(): ServiceDeltas[] {
-    return this.services.map((s) => ({ service: s.spec.name, kind: s.spec.kind, deltas: this.totals.get(s.spec.name) ?? new Map() }));
+    return this.services.map((s) => ({ service: s.spec.name, counters: s.spec.counters!, deltas: this.totals.get(s.spec.name) ?? new Map() }));
   }
 }

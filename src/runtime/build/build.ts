@@ -3,14 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InfraError } from '../../errors.js';
 import { indent } from '../log-tail.js';
-import { cacheRoot, isWritableDir, packageRoot } from '../package-root.js';
-import type { ServiceKind } from '../types.js';
-import { RECIPES } from './recipes.js';
+import { cacheRoot, isWritableDir } from '../package-root.js';
+import type { BinarySource } from './recipes.js';
 import { runTool } from './run-tool.js';
 import { hashSources, listSourceFiles } from './source-hash.js';
 
 export interface BuiltBinary {
-  kind: ServiceKind;
+  /** The source's name: "rust-cache-server", "reaper". */
+  name: string;
   path: string;
   /** First 12 hex digits of the source hash: names the cached binary and tags the image. */
   hash12: string;
@@ -22,28 +22,23 @@ const BUILD_TIMEOUT_MS = 20 * 60_000;
 const FAILURE_TAIL_LINES = 30;
 const CACHED_BINARY = /^(?<kind>.+)-[0-9a-f]{12}$/;
 
-const inFlight = new Map<ServiceKind, Promise<BuiltBinary>>();
-
-export function serviceSourceDir(kind: ServiceKind): string {
-  return join(packageRoot(), 'reference-services', kind);
-}
+const inFlight = new Map<string, Promise<BuiltBinary>>();
 
 /**
  * The service's static binary, built only when no binary of the same sources is cached. Concurrent callers
  * (two instances of one service) share one build.
  */
-export function ensureBinary(kind: ServiceKind, log: (line: string) => void): Promise<BuiltBinary> {
-  let pending = inFlight.get(kind);
+export function ensureBinary(recipe: BinarySource, log: (line: string) => void): Promise<BuiltBinary> {
+  let pending = inFlight.get(recipe.name);
   if (pending === undefined) {
-    pending = buildIfStale(kind, log).finally(() => inFlight.delete(kind));
-    inFlight.set(kind, pending);
+    pending = buildIfStale(recipe, log).finally(() => inFlight.delete(recipe.name));
+    inFlight.set(recipe.name, pending);
   }
   return pending;
 }
 
-async function buildIfStale(kind: ServiceKind, log: (line: string) => void): Promise<BuiltBinary> {
-  const recipe = RECIPES[kind];
-  const sourceDir = serviceSourceDir(kind);
+async function buildIfStale(recipe: BinarySource, log: (line: string) => void): Promise<BuiltBinary> {
+  const { name: kind, sourceDir } = recipe;
   if ((await listSourceFiles(sourceDir).catch(() => [])).length === 0) {
     throw new InfraError(
       `cannot build ${kind}: no sources in ${sourceDir}`,
@@ -54,7 +49,7 @@ async function buildIfStale(kind: ServiceKind, log: (line: string) => void): Pro
   const binDir = join(cacheRoot(), 'bin');
   mkdirSync(binDir, { recursive: true });
   const path = join(binDir, `${kind}-${hash12}`);
-  const built: BuiltBinary = { kind, path, hash12, sourceDir };
+  const built: BuiltBinary = { name: kind, path, hash12, sourceDir };
   if (await isFile(path)) {
     log(`${kind}: using cached binary ${path}`);
     return built;
@@ -110,7 +105,7 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /** Each source change leaves a ~10 MB binary behind; keep only the current one. Running copies are unaffected. */
-async function pruneOtherVersions(binDir: string, kind: ServiceKind, keepPath: string): Promise<void> {
+async function pruneOtherVersions(binDir: string, kind: string, keepPath: string): Promise<void> {
   for (const name of await readdir(binDir)) {
     const match = CACHED_BINARY.exec(name);
     if (match?.groups?.kind !== kind || join(binDir, name) === keepPath) continue;

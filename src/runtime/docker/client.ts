@@ -12,6 +12,9 @@ export interface ContainerSpec {
   cmd: string[];
   env: Record<string, string>;
   labels: Record<string, string>;
+  /** host:container bind mounts; only the reaper mounts anything (the engine's socket). */
+  binds?: string[];
+  autoRemove?: boolean;
 }
 
 export interface ContainerState {
@@ -97,8 +100,8 @@ export class DockerEngine {
   }
 
   /** Builds from a tar context; rejects with the engine's error and the last lines of the build output. */
-  async buildImage(context: NodeJS.ReadableStream, tag: string, labels: Record<string, string>): Promise<void> {
-    const progress = await this.docker.buildImage(context, { t: tag, labels, rm: true, forcerm: true });
+  async buildImage(context: NodeJS.ReadableStream, tag: string, labels: Record<string, string>, dockerfile = 'Dockerfile'): Promise<void> {
+    const progress = await this.docker.buildImage(context, { t: tag, labels, rm: true, forcerm: true, dockerfile });
     const events = await new Promise<Array<{ stream?: string; error?: string }>>((resolve, reject) => {
       this.docker.modem.followProgress(progress, (error, output) => (error ? reject(error) : resolve(output)));
     });
@@ -109,15 +112,28 @@ export class DockerEngine {
     }
   }
 
+  /** Rejects with the engine's error (unknown image, no registry reachable). */
+  async pullImage(tag: string): Promise<void> {
+    const progress = await this.docker.pull(tag);
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(progress, (error, output: Array<{ error?: string }>) => {
+        const failure = error ?? output.find((event) => event.error !== undefined)?.error;
+        if (failure) reject(failure instanceof Error ? failure : new Error(String(failure)));
+        else resolve();
+      });
+    });
+  }
+
   async createContainer(spec: ContainerSpec): Promise<EngineContainer> {
     const container = await this.docker.createContainer({
       name: spec.name,
       Image: spec.image,
-      Cmd: spec.cmd,
+      // Without args, the image's own CMD stays.
+      ...(spec.cmd.length > 0 ? { Cmd: spec.cmd } : {}),
       Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
       Labels: spec.labels,
       // Host networking only: services bind 127.0.0.1 and hopscope never creates a network.
-      HostConfig: { NetworkMode: 'host', AutoRemove: false },
+      HostConfig: { NetworkMode: 'host', AutoRemove: spec.autoRemove ?? false, Binds: spec.binds ?? [] },
     });
     return new EngineContainer(this.docker, container);
   }

@@ -21,13 +21,14 @@ function logTimestamp(ms: number): string {
   return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1_000_000).padStart(9, '0')}`;
 }
 
-/** One reference service running as a container (host network, labelled for the reaper). */
+/** One service running as a container (host network, labelled for the reaper). */
 export class ContainerService implements LaunchedService {
   readonly url: string;
   readonly label: string;
   readonly logPath: string;
   readonly describe: string;
   private readonly logFile: WriteStream;
+  logOffset = 0;
   private logsEnded: Promise<void> = Promise.resolve();
   private previousStats: StatsSnapshot | undefined;
   private downing: Promise<void> | undefined;
@@ -37,7 +38,7 @@ export class ContainerService implements LaunchedService {
     private readonly container: EngineContainer,
     private readonly name: string,
     image: string,
-    private readonly readyTimeoutMs: number,
+    private readonly readyTimeoutMs: number | undefined,
     logDir: string,
   ) {
     this.url = `http://127.0.0.1:${spec.port}`;
@@ -56,7 +57,7 @@ export class ContainerService implements LaunchedService {
       container = await engine.createContainer({
         name,
         image,
-        cmd: ['--port', String(spec.port), ...spec.args],
+        cmd: spec.args,
         env: spec.env,
         labels: { [HOPSCOPE_LABEL]: '1', [RUN_LABEL]: options.runId, [SERVICE_LABEL]: spec.name },
       });
@@ -79,6 +80,7 @@ export class ContainerService implements LaunchedService {
 
   private async startAndFollowLogs(sinceS: string | undefined): Promise<void> {
     this.previousStats = undefined;
+    this.logOffset = this.logFile.bytesWritten + this.logFile.writableLength;
     await this.container.start();
     this.logsEnded = (await this.container.followLogs(this.logFile, sinceS)).ended;
   }

@@ -12,9 +12,9 @@ import { engineMessage, type DockerEngine } from './client.js';
  * context root under the service's name.
  */
 export async function ensureImage(engine: DockerEngine, binary: BuiltBinary, log: (line: string) => void): Promise<string> {
-  const tag = `hopscope/${binary.kind}:${binary.hash12}`;
+  const tag = `hopscope/${binary.name}:${binary.hash12}`;
   if (await engine.hasImage(tag)) {
-    log(`${binary.kind}: using image ${tag}`);
+    log(`${binary.name}: using image ${tag}`);
     return tag;
   }
   const dockerfilePath = join(binary.sourceDir, 'Dockerfile');
@@ -22,21 +22,21 @@ export async function ensureImage(engine: DockerEngine, binary: BuiltBinary, log
   try {
     dockerfile = await readFile(dockerfilePath);
   } catch {
-    throw new InfraError(`cannot build the ${binary.kind} image: ${dockerfilePath} is missing`, 'restore it, or use --runtime process');
+    throw new InfraError(`cannot build the ${binary.name} image: ${dockerfilePath} is missing`, 'restore it, or use --runtime process');
   }
   const context = pack();
   context.entry({ name: 'Dockerfile', mode: 0o644 }, dockerfile);
-  context.entry({ name: binary.kind, mode: 0o755 }, await readFile(binary.path));
+  context.entry({ name: binary.name, mode: 0o755 }, await readFile(binary.path));
   context.finalize();
 
-  log(`${binary.kind}: building image ${tag}`);
+  log(`${binary.name}: building image ${tag}`);
   try {
     // tar-stream's typings declare an async iterator that @types/node 20's ReadableStream does not accept.
     await engine.buildImage(context as unknown as NodeJS.ReadableStream, tag, { [HOPSCOPE_LABEL]: '1' });
   } catch (error) {
     throw new InfraError(
-      `building the ${binary.kind} image ${tag} failed: ${engineMessage(error)}`,
-      `check ${dockerfilePath}: it must copy the binary "${binary.kind}" from the context root and need no registry`,
+      `building the ${binary.name} image ${tag} failed: ${engineMessage(error)}`,
+      `check ${dockerfilePath}: it must copy the binary "${binary.name}" from the context root and need no registry`,
     );
   }
   return tag;

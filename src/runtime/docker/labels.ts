@@ -7,3 +7,5 @@ export const SERVICE_LABEL = 'dev.hopscope.service';
 export function containerName(runId: string, instance: string): string {
   return `hopscope-${runId}-${instance}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
 }
+/** "reaper" on the run's reaper container: the reaper itself must not be among what it removes. */
+export const ROLE_LABEL = 'dev.hopscope.role';

@@ -3,7 +3,6 @@ import type { WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InfraError } from '../../errors.js';
-import type { BuiltBinary } from '../build/build.js';
 import { serviceLabel, type LaunchedService } from '../launched-service.js';
 import { settlesWithin } from '../deadline.js';
 import { waitUntilReady } from '../readiness.js';
@@ -11,19 +10,30 @@ import { readingPair } from '../sampling.js';
 import { closeLog, LOG_WAIT_MS, logWritten, openServiceLog } from '../service-log.js';
 import { track, untrack } from '../teardown.js';
 import type { ResourceSample, ServiceSpec, UpOptions } from '../types.js';
+import { withDeathSignal } from './death-signal.js';
 import { parseCpuTicks, parseRssBytes, procCpuPercent, type ProcCpuReading } from './proc-stats.js';
+import type { RunRegistry } from './run-registry.js';
+
+/** What to execute for a service: the reference binary with its args, or the user's command. */
+export interface Program {
+  argv: string[];
+  cwd: string | undefined;
+  /** For the report: "sources 1a2b3c4d5e6f", "cwd /work/orders". */
+  note: string;
+}
 
 /** The reference services drain in-flight requests on SIGTERM; 5 s is plenty for a loopback test load. */
 const GRACEFUL_STOP_MS = 5_000;
 /** After SIGKILL the kernel reaps at once; this only bounds a wait that cannot normally last. */
 const KILL_WAIT_MS = 2_000;
 
-/** One reference service running as a child process of hopscope. */
+/** One service running as a child process of hopscope, killed by the kernel if hopscope dies first. */
 export class ChildService implements LaunchedService {
   readonly url: string;
   readonly label: string;
   readonly logPath: string;
   private readonly logFile: WriteStream;
+  logOffset = 0;
   private child!: ChildProcess;
   private closed!: Promise<void>;
   private exit: string | undefined;
@@ -32,8 +42,9 @@ export class ChildService implements LaunchedService {
 
   private constructor(
     readonly spec: ServiceSpec,
-    private readonly binary: BuiltBinary,
-    private readonly readyTimeoutMs: number,
+    private readonly program: Program,
+    private readonly registry: RunRegistry,
+    private readonly readyTimeoutMs: number | undefined,
     logDir: string,
   ) {
     this.url = `http://127.0.0.1:${spec.port}`;
@@ -43,25 +54,30 @@ export class ChildService implements LaunchedService {
   }
 
   /** Spawns the service and tracks it for teardown; readiness is the caller's next step. */
-  static launch(spec: ServiceSpec, binary: BuiltBinary, options: UpOptions): ChildService {
-    const service = new ChildService(spec, binary, options.readyTimeoutMs, options.logDir);
+  static launch(spec: ServiceSpec, program: Program, registry: RunRegistry, options: UpOptions): ChildService {
+    const service = new ChildService(spec, program, registry, options.readyTimeoutMs, options.logDir);
     track(service);
     service.spawnChild();
     return service;
   }
 
   get describe(): string {
-    return `process: ${this.binary.path} --port ${this.spec.port} (pid ${this.child.pid ?? 'none'}; sources ${this.binary.hash12})`;
+    const command = [...this.program.argv, ...this.spec.args].join(' ');
+    return `process: ${command} (pid ${this.child.pid ?? 'none'}; ${this.program.note})`;
   }
 
   private spawnChild(): void {
     this.exit = undefined;
     this.previousCpu = undefined;
-    const child = spawn(this.binary.path, ['--port', String(this.spec.port), ...this.spec.args], {
+    this.logOffset = this.logFile.bytesWritten + this.logFile.writableLength;
+    const [file, ...args] = withDeathSignal([...this.program.argv, ...this.spec.args]).argv;
+    const child = spawn(file!, args, {
+      cwd: this.program.cwd,
       env: { ...process.env, ...this.spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: false,
     });
+    if (child.pid !== undefined) this.registry.started(this.spec.name, child.pid, this.spec.port);
     child.stdout.pipe(this.logFile, { end: false });
     child.stderr.pipe(this.logFile, { end: false });
     // The guards keep a killed incarnation's late events from marking its successor as exited.
@@ -147,6 +163,7 @@ export class ChildService implements LaunchedService {
       }
     }
     await closeLog(this.logFile);
+    this.registry.stopped(this.spec.name);
     untrack(this);
   }
 

@@ -36,14 +36,21 @@ function goCollector(g: GcAnalysis): string {
   return parts.join('\n');
 }
 
+const TITLES: Record<GcAnalysis['collector'], string> = {
+  go: ': Go GC',
+  none: ': no garbage collector, nothing to show',
+  unseen: ': GC not visible to hopscope',
+};
+
 export function gcSection(summary: RunSummary): string {
   if (!summary.gc?.length) return notRecorded('gc', 'Garbage collection');
   const kinds = new Map(summary.services.map((s) => [s.name, s.kind]));
   const blocks = summary.gc.map((g) => {
     const kind = kinds.get(g.service);
-    const title = `<h3>${esc(g.service)}${kind ? ` (${esc(kind)})` : ''}${g.collector === 'none' ? ': no garbage collector, nothing to show' : ': Go GC'}</h3>`;
-    // Said in words rather than drawn as an empty chart: "nothing" is the finding for a service without a GC.
-    return title + (g.collector === 'none' ? `<p class="sentence">${esc(g.note)}</p>` : goCollector(g));
+    const title = `<h3>${esc(g.service)}${kind ? ` (${esc(kind)})` : ''}${TITLES[g.collector]}</h3>`;
+    // Said in words rather than drawn as an empty chart: "nothing" is the finding for a service without a GC,
+    // and "not seen" must not read as "no pauses" for one whose GC hopscope cannot read.
+    return title + (g.collector === 'go' ? goCollector(g) : `<p class="sentence">${esc(g.note)}</p>`);
   });
   return section('gc', 'Garbage collection', blocks.join('\n'));
 }

@@ -38,6 +38,9 @@ export function runDetailsSection(summary: RunSummary): string {
         summary.services.map((s) => [s.name, s.kind, s.url, { html: s.args.length ? `<code>${esc(s.args.join(' '))}</code>` : '' }, s.describe]),
       )
     : '<p class="absent">no services: the load went to an external URL</p>';
+  const unseenItems = summary.services.flatMap((s) => (s.unseen ?? []).map((what) => `<li><b>${esc(s.name)}</b>: ${esc(what)}</li>`));
+  // Missing attribution or GC data is a finding about the service's instrumentation, so it is stated.
+  const unseen = unseenItems.length ? `\n<h3>What hopscope could not see</h3><ul class="unseen">${unseenItems.join('')}</ul>` : '';
   const phases = table(
     [
       { head: 'phase' },
@@ -52,5 +55,5 @@ export function runDetailsSection(summary: RunSummary): string {
     ],
     summary.phases.map(phaseRow),
   );
-  return section('run', 'Run details', `${meta}\n<h3>Services</h3>${services}\n<h3>Phases</h3>${phases}`);
+  return section('run', 'Run details', `${meta}\n<h3>Services</h3>${services}${unseen}\n<h3>Phases</h3>${phases}`);
 }

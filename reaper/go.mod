@@ -1,0 +1,3 @@
+module hopscope/reaper
+
+go 1.26
