@@ -33,7 +33,7 @@ export type EngineProbe = { engine: DockerEngine; address: string } | { engine: 
 export async function probeEngine(): Promise<EngineProbe> {
   let engine: DockerEngine;
   try {
-    engine = DockerEngine.connect();
+    engine = await DockerEngine.connect();
   } catch (error) {
     return { engine: undefined, why: `DOCKER_HOST is unusable: ${(error as Error).message}` };
   }

@@ -2,7 +2,7 @@
  * The one place that imports dockerode: a narrow client with only what hopscope does to an engine
  * (ping, build an image, create/start/pause/kill/stop/remove containers, follow logs, read stats).
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { engineAddress, type EngineAddress } from './engine-address.js';
 import type { DockerCpuStats, DockerMemoryStats } from './stats.js';
 
@@ -72,8 +72,10 @@ export class DockerEngine {
   ) {}
 
   /** Throws a plain Error when DOCKER_HOST cannot be parsed. */
-  static connect(): DockerEngine {
-    return new DockerEngine(new Docker(), engineAddress());
+  /** dockerode is loaded here, not at start-up: importing it costs every run without containers about 0.1 s of CPU. */
+  static async connect(): Promise<DockerEngine> {
+    const { default: Dockerode } = await import('dockerode');
+    return new DockerEngine(new Dockerode(), engineAddress());
   }
 
   /** Rejects with the connection error ("connect ENOENT /var/run/docker.sock") or a timeout. */
