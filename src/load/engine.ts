@@ -7,6 +7,7 @@
 
 import { performance } from 'node:perf_hooks';
 import type { LoadModel } from '../scenario/types.js';
+import { Dialer, type TlsClientOptions } from './dialer.js';
 import { Connection, type ConnectionEvents } from './http1/connection.js';
 import type { ParsedResponse } from './http1/response-parser.js';
 import { seededRandom } from './random.js';
@@ -16,8 +17,13 @@ import { arrivalTimes } from './schedule.js';
 import { TimeQueue } from './time-queue.js';
 
 export interface PhaseRun {
+  /** The URL's host: a name or an address. */
   host: string;
   port: number;
+  /** Where to connect, connections spread over them: the host's resolved addresses; [host] when absent. */
+  addresses?: readonly string[];
+  /** https: targets. */
+  tls?: TlsClientOptions;
   mix: RequestMix;
   load: LoadModel;
   durationMs: number;
@@ -68,6 +74,9 @@ export class LoadEngine implements ConnectionEvents {
   private readonly outcome: PhaseOutcome = { elapsedMs: 0, sent: 0, intended: 0, unsent: 0, maxBacklog: 0, connectFailures: 0 };
   private readonly nextDue: () => number;
   private nextDueMs = 0;
+  private readonly dialer: Dialer;
+  /** A failure that ends the run (a certificate refused): execute() rejects with it. */
+  private fatal: Error | undefined;
 
   constructor(
     private readonly run: PhaseRun,
@@ -78,6 +87,7 @@ export class LoadEngine implements ConnectionEvents {
       load.model === 'open'
         ? arrivalTimes({ ...load, durationMs: run.durationMs }, seededRandom(run.seed ^ 0x5eed), run.firstGapShare)
         : () => Infinity;
+    this.dialer = new Dialer({ host: run.host, addresses: run.addresses ?? [run.host], port: run.port, tls: run.tls });
   }
 
   get status(): EngineStatus {
@@ -98,6 +108,7 @@ export class LoadEngine implements ConnectionEvents {
       this.pace();
     }
     await done;
+    if (this.fatal) throw this.fatal;
     return this.outcome;
   }
 
@@ -131,6 +142,7 @@ export class LoadEngine implements ConnectionEvents {
 
   ready(conn: Connection): void {
     this.reconnectDelayMs = 10;
+    this.sink.connected?.(conn.connectUs, conn.handshakeUs);
     if (!this.sending) {
       conn.close();
       return;
@@ -150,24 +162,32 @@ export class LoadEngine implements ConnectionEvents {
 
   closed(conn: Connection, connectFailed: boolean): void {
     this.connections.delete(conn);
-    if (connectFailed) {
-      this.outcome.connectFailures++;
-      // Nothing was in flight, but a request was meant to go: count it, or a dead target would read as idle.
-      this.sink.failure(this.run.mix.pick(), 'connect', 0);
+    // A failed attempt is a connection error, not a request: nothing was sent on it. The requests it would
+    // have carried end on their own (open loop: unsent once the phase ends; closed loop: never intended).
+    if (connectFailed) this.outcome.connectFailures++;
+    if (conn.fatal && !this.fatal) {
+      this.fatal = conn.fatal;
+      this.stop();
     }
     if (!this.sending) {
       this.settleIfIdle();
       return;
     }
-    const delay = connectFailed ? this.reconnectDelayMs : 0;
-    if (connectFailed) this.reconnectDelayMs = Math.min(MAX_RECONNECT_DELAY_MS, this.reconnectDelayMs * 2);
+    if (!connectFailed) {
+      // At once: a server that closes after each response (HTTP/1.0) reconnects per request, and even
+      // setTimeout(0)'s millisecond would cap such a connection at 1000 req/s.
+      this.open();
+      return;
+    }
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(MAX_RECONNECT_DELAY_MS, this.reconnectDelayMs * 2);
     setTimeout(() => this.sending && this.open(), delay);
   }
 
   // --- sending -------------------------------------------------------------------------------------------
 
   private open(): void {
-    const conn = new Connection(this.run.host, this.run.port, this.run.load.pipelining, this);
+    const conn = new Connection(this.dialer, this.run.load.pipelining, this);
     this.connections.add(conn);
     conn.connect();
   }

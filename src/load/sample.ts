@@ -24,4 +24,9 @@ export interface SampleSink {
   failure(requestIndex: number, kind: ErrorKind, latencyUs: number): void;
   /** Open loop: how late a request left compared with its intended time. */
   sendLag?(lagUs: number): void;
+  /**
+   * A connection is ready for requests: TCP connect time, and the TLS handshake's time after it (https).
+   * Kept apart from request latency, which starts only once a connection is ready.
+   */
+  connected?(connectUs: number, handshakeUs: number | undefined): void;
 }

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { runGate } from '../../gate/gate.js';
+import { assertSomeSuccess } from '../../gate/no-success.js';
 import { trialDir, type SavedRun } from '../../gate/run-set.js';
 import { parseDeclared } from '../../gate/threshold-parser.js';
 import { MAX_WORKERS } from '../../load/workers/share.js';
@@ -87,9 +88,13 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     }
     if (flags.json) io.stdout.write(`${JSON.stringify(repeat === 1 ? runs[0]!.summary : runs.map((r) => r.summary), null, 2)}\n`);
     const gating = scenario.thresholds.length > 0 || gate.thresholds.length > 0 || gate.baseline || flags.junit || flags.markdown;
-    if (!gating) return ExitCode.ok;
-    const report = runGate({ candidate: { dir: outDir, runs }, flagThresholds: gate.thresholds, baseline: gate.baseline, toleranceRatio: gate.toleranceRatio });
-    return publishGate(report, flags, io, flags.json ? io.stderr : io.stdout);
+    let code: number = ExitCode.ok;
+    if (gating) {
+      const report = runGate({ candidate: { dir: outDir, runs }, flagThresholds: gate.thresholds, baseline: gate.baseline, toleranceRatio: gate.toleranceRatio });
+      code = publishGate(report, flags, io, flags.json ? io.stderr : io.stdout);
+    }
+    assertSomeSuccess(runs);
+    return code;
   } finally {
     removeHandlers();
   }

@@ -4,7 +4,9 @@
  * what came back (or failed) for each request, in order.
  */
 
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import type { InfraError } from '../../errors.js';
+import type { Dialer } from '../dialer.js';
 import type { ErrorKind } from '../sample.js';
 import { ProtocolError, ResponseParser, type ParsedResponse } from './response-parser.js';
 
@@ -28,10 +30,14 @@ export class Connection {
   private head = 0;
   private count = 0;
   private readonly parser: ResponseParser;
+  /** Set up times of this connection, once ready (handshakeUs over TLS only). */
+  connectUs = 0;
+  handshakeUs: number | undefined;
+  /** Why this connection can never work (a certificate refused): the engine ends the run with it. */
+  fatal: InfraError | undefined;
 
   constructor(
-    readonly host: string,
-    readonly port: number,
+    private readonly dialer: Dialer,
     readonly pipelining: number,
     private readonly events: ConnectionEvents,
   ) {
@@ -64,13 +70,16 @@ export class Connection {
   }
 
   connect(): void {
-    const socket = new Socket();
-    this.socket = socket;
-    socket.setNoDelay(true);
-    socket.on('connect', () => {
-      this.connected = true;
-      this.events.ready(this);
+    const socket = this.dialer.dial({
+      ready: (connectUs, handshakeUs) => {
+        this.connectUs = connectUs;
+        this.handshakeUs = handshakeUs;
+        this.connected = true;
+        this.events.ready(this);
+      },
+      fatal: (error) => (this.fatal = error),
     });
+    this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
       try {
         this.parser.push(chunk);
@@ -83,7 +92,6 @@ export class Connection {
       // 'close' follows and reports; the error's only use would be its text, which kinds already classify.
     });
     socket.on('close', () => this.onClose());
-    socket.connect(this.port, this.host);
   }
 
   send(requestIndex: number, bytes: Buffer, startMs: number, isHead: boolean): void {
@@ -117,6 +125,9 @@ export class Connection {
     const start = this.starts[this.head]!;
     this.head = (this.head + 1) % this.pipelining;
     this.count--;
+    // Out of service before the engine hears of the response: in a closed loop it refills the connection
+    // from inside response(), and a request written to a connection the server is closing is lost.
+    if (response.close) this.closing = true;
     this.events.response(this, index, start, response);
     if (response.close) this.close();
   }

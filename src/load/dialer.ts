@@ -1,0 +1,99 @@
+/**
+ * Opens the load engine's sockets: plain TCP or TLS (node:tls), spread round-robin over the target's
+ * addresses, timed (TCP connect, then TLS handshake), with one TLS session kept per engine so that a
+ * reconnect resumes instead of paying a full handshake, as a browser or a keep-alive client pool would.
+ */
+
+import { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { InfraError } from '../errors.js';
+import { describeTlsFailure, isTlsConfigFailure } from './tls/failures.js';
+
+/** TLS settings of a phase, as PEM text (not file paths) so that they cross to worker threads as they are. */
+export interface TlsClientOptions {
+  /** Skip certificate verification (the handshake still happens). */
+  insecure: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** SNI and the name the certificate must carry; defaults to the target's host name. */
+  servername?: string;
+}
+
+export interface DialTarget {
+  /** The name in the URL: Host header, SNI and the certificate check follow it. */
+  host: string;
+  /** Where to connect: the host's addresses (all of them, from DNS), or the host itself. */
+  addresses: readonly string[];
+  port: number;
+  tls: TlsClientOptions | undefined;
+}
+
+export interface DialCallbacks {
+  /** The socket can carry requests; the times are from connect() to TCP connected, then to TLS established. */
+  ready(connectUs: number, handshakeUs: number | undefined): void;
+  /**
+   * A failure no retry can fix (the certificate was refused, the server wants a client certificate): the
+   * run ends with this error. 'close' still follows on the socket.
+   */
+  fatal(error: InfraError): void;
+}
+
+export class Dialer {
+  private nextAddress = 0;
+  private session: Buffer | undefined;
+
+  constructor(readonly target: DialTarget) {}
+
+  dial(callbacks: DialCallbacks): Socket {
+    const { addresses, port, tls } = this.target;
+    const address = addresses[this.nextAddress++ % addresses.length]!;
+    const startMs = performance.now();
+    if (!tls) {
+      const socket = new Socket();
+      socket.setNoDelay(true);
+      socket.once('connect', () => callbacks.ready((performance.now() - startMs) * 1000, undefined));
+      socket.connect(port, address);
+      return socket;
+    }
+    const servername = tls.servername ?? (isIpLiteral(this.target.host) ? undefined : this.target.host);
+    const socket: TLSSocket = tlsConnect({
+      host: address,
+      port,
+      ...(servername ? { servername } : {}),
+      rejectUnauthorized: !tls.insecure,
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.cert ? { cert: tls.cert } : {}),
+      ...(tls.key ? { key: tls.key } : {}),
+      ...(this.session ? { session: this.session } : {}),
+      ALPNProtocols: ['http/1.1'],
+    });
+    socket.setNoDelay(true);
+    let connectedMs = startMs;
+    let established = false;
+    socket.once('connect', () => (connectedMs = performance.now()));
+    socket.once('secureConnect', () => {
+      established = true;
+      callbacks.ready((connectedMs - startMs) * 1000, (performance.now() - connectedMs) * 1000);
+    });
+    socket.on('session', (session: Buffer) => (this.session = session));
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      // Without a name the certificate is checked against the IP address dialled (its IP SAN).
+      if (!established && isTlsConfigFailure(error)) {
+        callbacks.fatal(new InfraError(describeTlsFailure(servername ?? this.target.host, port, error), tlsHint(error)));
+      }
+    });
+    return socket;
+  }
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^[0-9.]+$/.test(host) || host.includes(':');
+}
+
+function tlsHint(error: NodeJS.ErrnoException): string {
+  return /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE/.test(error.code ?? '')
+    ? 'the server asked for a client certificate: give --cert FILE and --key FILE (scenario: tls.cert, tls.key)'
+    : 'trust its CA with --ca FILE (scenario: tls.ca), name the expected host with --servername, or skip verification with --insecure';
+}
