@@ -14,6 +14,7 @@ import { kneeResult, searchEnded, stepPasses, type KneeStep } from '../analyze/k
 import { combine } from '../record/stats.js';
 import { runAutocannonPhase } from '../load/autocannon-engine.js';
 import { LoadEngine, type EngineStatus, type PhaseOutcome } from '../load/engine.js';
+import { authorityOf, resolveAddresses } from '../load/addresses.js';
 import { FaultInjector } from '../load/faults.js';
 import { compileMix } from '../load/request-mix.js';
 import { runInWorkers } from '../load/workers/pool.js';
@@ -192,7 +193,9 @@ async function runPhase(
 ): Promise<PhaseOutcome> {
   const { scenario } = options;
   const target = resolveTarget(phase.target, started.map((s) => s.spec));
-  const authority = `${target.host}:${target.port}`;
+  const authority = authorityOf(target.host, target.port);
+  const addresses = await resolveAddresses(target.host, scenario.allowRemote);
+  const tls = target.tls ? scenario.tls : undefined;
   const mix = phase.mix.map((m) => ({ requestIndex: scenario.requests.findIndex((r) => r.name === m.request), weight: m.weight }));
   if (options.engine === 'hopscope' && (options.workers ?? 1) > 1) {
     return runInWorkers(
@@ -201,6 +204,8 @@ async function runPhase(
         setup: {
           host: target.host,
           port: target.port,
+          addresses,
+          ...(tls ? { tls } : {}),
           authority,
           requests: scenario.requests,
           mix,
@@ -231,6 +236,8 @@ async function runPhase(
       {
         host: target.host,
         port: target.port,
+        addresses,
+        ...(tls ? { tls } : {}),
         mix: compileMix(scenario.requests, mix, authority, scenario.seed),
         load: phase.load,
         durationMs: phase.durationMs,

@@ -2,8 +2,8 @@
 
 import { UsageError } from '../errors.js';
 import { parseDurationMs } from './duration.js';
-import { normalize } from './load.js';
-import { assertLoopbackUrl } from './loopback.js';
+import { normalize, type ConnectionOverrides } from './load.js';
+import { assertTargetUrl } from './loopback.js';
 import type { Scenario } from './types.js';
 import { ScenarioLocator, validateShape } from './validate.js';
 
@@ -27,8 +27,8 @@ function positiveInt(text: string | undefined, flag: string): number | undefined
   return n;
 }
 
-export function adhocScenario(flags: AdhocFlags): Scenario {
-  const url = assertLoopbackUrl(flags.target, '--target');
+export function adhocScenario(flags: AdhocFlags, overrides: ConnectionOverrides = {}): Scenario {
+  const url = assertTargetUrl(flags.target, '--target', overrides.allowRemote === true);
   const rate = flags.rate === undefined ? undefined : Number(flags.rate);
   if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate: expected requests per second above 0, got "${flags.rate}"`);
   if (rate === undefined && flags.connections === undefined) {
@@ -67,5 +67,5 @@ export function adhocScenario(flags: AdhocFlags): Scenario {
   };
   const locator = new ScenarioLocator('ad-hoc flags', undefined, undefined);
   validateShape(raw, locator);
-  return normalize(raw, locator, process.cwd());
+  return normalize(raw, locator, process.cwd(), overrides);
 }

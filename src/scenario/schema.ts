@@ -70,6 +70,19 @@ export const scenarioSchema = {
     seed: { type: 'integer', description: 'an integer seed for the request mix' },
     target: { type: 'string', description: 'a service name or an http://127.x.y.z:port URL' },
     timeout: duration,
+    allowRemote: { type: 'boolean', description: 'true to allow targets beyond loopback (hosts you are allowed to load)' },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'TLS for https:// targets: {insecure, ca, cert, key, servername}',
+      properties: {
+        insecure: { type: 'boolean', description: 'true to skip certificate verification' },
+        ca: { type: 'string', description: 'a PEM file of CA certificates to trust, relative to the scenario file' },
+        cert: { type: 'string', description: 'a PEM client certificate file (mTLS), relative to the scenario file' },
+        key: { type: 'string', description: "a PEM file with the client certificate's key, relative to the scenario file" },
+        servername: { type: 'string', description: 'the server name for SNI and the certificate check' },
+      },
+    },
     services: {
       type: 'array',
       maxItems: 16,

@@ -12,11 +12,17 @@ import { ProgressLine } from '../../pipeline/progress.js';
 import { terminalReport } from '../../report/terminal-report.js';
 import { installSignalHandlers, parseRuntimeChoice } from '../../runtime/index.js';
 import { adhocScenario, type AdhocFlags } from '../../scenario/adhoc.js';
-import { loadScenarioFile } from '../../scenario/load.js';
+import { loadScenarioFile, type ConnectionOverrides } from '../../scenario/load.js';
 import type { CliIO } from '../io.js';
 import { gateSettings, publishGate, type GateFlags } from './gate.js';
 
 export interface RunFlags extends Partial<AdhocFlags>, GateFlags {
+  allowRemote?: boolean;
+  insecure?: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  servername?: string;
   out?: string;
   repeat?: string;
   runtime: string;
@@ -42,9 +48,10 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   if (!file && !flags.target) {
     throw new UsageError('nothing to run: give a scenario file (e.g. scenarios/quickstart.yaml) or --target URL with --rate or --connections');
   }
+  const overrides = connectionOverrides(flags, io.cwd);
   const scenario = file
-    ? loadScenarioFile(resolve(io.cwd, file))
-    : adhocScenario({ ...flags, target: flags.target!, duration: flags.duration ?? '10s' });
+    ? loadScenarioFile(resolve(io.cwd, file), overrides)
+    : adhocScenario({ ...flags, target: flags.target!, duration: flags.duration ?? '10s' }, overrides);
   const outDir = resolve(io.cwd, flags.out ?? defaultOutDir(scenario.name));
   // Bad thresholds, tolerance or baseline fail now, not after the load ran.
   parseDeclared(scenario.thresholds);
@@ -98,6 +105,19 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   } finally {
     removeHandlers();
   }
+}
+
+/** The connection flags, over whatever the scenario says; file paths resolved against the working directory. */
+function connectionOverrides(flags: RunFlags, cwd: string): ConnectionOverrides {
+  const file = (path: string | undefined) => (path === undefined ? undefined : resolve(cwd, path));
+  const tls = {
+    ...(flags.insecure ? { insecure: true } : {}),
+    ...(flags.ca ? { ca: file(flags.ca) } : {}),
+    ...(flags.cert ? { cert: file(flags.cert) } : {}),
+    ...(flags.key ? { key: file(flags.key) } : {}),
+    ...(flags.servername ? { servername: flags.servername } : {}),
+  };
+  return { ...(flags.allowRemote ? { allowRemote: true } : {}), tls };
 }
 
 function parseRepeat(text: string | undefined): number {
