@@ -6,7 +6,7 @@
 
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { InfraError } from '../errors.js';
 import { describeTlsFailure, isTlsConfigFailure } from './tls/failures.js';
 
@@ -43,8 +43,18 @@ export interface DialCallbacks {
 export class Dialer {
   private nextAddress = 0;
   private session: Buffer | undefined;
+  /**
+   * Made once: tls.connect() given ca/cert/key builds a new OpenSSL context per connection (parsing every
+   * certificate again), which at a reconnect per request costs more than the handshake itself.
+   */
+  private readonly secureContext: SecureContext | undefined;
 
-  constructor(readonly target: DialTarget) {}
+  constructor(readonly target: DialTarget) {
+    const tls = target.tls;
+    if (tls) {
+      this.secureContext = createSecureContext({ ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) });
+    }
+  }
 
   dial(callbacks: DialCallbacks): Socket {
     const { addresses, port, tls } = this.target;
@@ -63,9 +73,7 @@ export class Dialer {
       port,
       ...(servername ? { servername } : {}),
       rejectUnauthorized: !tls.insecure,
-      ...(tls.ca ? { ca: tls.ca } : {}),
-      ...(tls.cert ? { cert: tls.cert } : {}),
-      ...(tls.key ? { key: tls.key } : {}),
+      secureContext: this.secureContext!,
       ...(this.session ? { session: this.session } : {}),
       ALPNProtocols: ['http/1.1'],
     });

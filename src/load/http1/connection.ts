@@ -144,11 +144,13 @@ export class Connection {
 
   private onClose(): void {
     const wasConnected = this.connected;
+    // Closed by us while still connecting (the phase ended mid-handshake) is no failed attempt.
+    const closedByUs = this.closing;
     this.connected = false;
     this.closing = true;
     // A response delimited by the close itself completes now; anything else still in flight was cut.
     this.parser.end();
     this.failAll(wasConnected ? 'reset' : 'connect');
-    this.events.closed(this, !wasConnected);
+    this.events.closed(this, !wasConnected && !closedByUs);
   }
 }
