@@ -31,8 +31,15 @@ const MAX_CHUNK_SIZE_DIGITS = 13;
 const CR = 13;
 const LF = 10;
 
-/** chunk-size [ ; name [= token | quoted-string] ]* (RFC 9112 section 7.1.1), no whitespace: llhttp's strict form. */
-const CHUNK_LINE = /^([0-9A-Fa-f]+)((?:;[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[^"\\\r\n]|\\[^\r\n])*"))?)*)$/;
+/** After the chunk size: [ ; name [= token | quoted-string] ]* (RFC 9112 section 7.1.1), no whitespace (llhttp's strict form). */
+const CHUNK_EXTENSIONS = /^(?:;[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[^"\\\r\n]|\\[^\r\n])*"))?)+$/;
+/** Hex digit values by byte, -1 for anything else. */
+const HEX_VALUE = (() => {
+  const table = new Int8Array(256).fill(-1);
+  for (let i = 0; i < 16; i++) table['0123456789abcdef'.charCodeAt(i)] = i;
+  for (let i = 10; i < 16; i++) table['ABCDEF'.charCodeAt(i - 10)] = i;
+  return table;
+})();
 
 const enum State {
   Head,
@@ -123,14 +130,11 @@ export class ResponseParser {
             return;
           }
           if (eol === offset || buf[eol - 1] !== CR) throw new ProtocolError('chunk line ends in a bare LF');
-          const line = buf.toString('latin1', offset, eol - 1);
+          const lineStart = offset;
           offset = eol + 1;
-          if (this.state === State.Trailers) {
-            if (line.length === 0) this.finish();
-            else if (line.includes('\r')) throw new ProtocolError('bare CR in a trailer');
-            break;
-          }
-          this.chunkSize(line);
+          if (this.state === State.ChunkSize) this.chunkSize(buf, lineStart, eol - 1);
+          else if (eol - 1 === lineStart) this.finish();
+          else if (buf.indexOf(CR, lineStart) < eol - 1) throw new ProtocolError('bare CR in a trailer');
           break;
         }
         case State.BodyUntilClose:
@@ -149,12 +153,21 @@ export class ResponseParser {
     return !this.midResponse;
   }
 
-  private chunkSize(line: string): void {
-    const match = CHUNK_LINE.exec(line);
-    if (!match) throw new ProtocolError(`bad chunk size line "${line.slice(0, 20)}"`);
-    const digits = match[1]!.replace(/^0+(?=.)/, '');
-    if (digits.length > MAX_CHUNK_SIZE_DIGITS) throw new ProtocolError(`chunk size overflow "${line.slice(0, 20)}"`);
-    const size = parseInt(digits, 16);
+  /** The chunk-size line in buf[from, to) (its CRLF excluded): hex digits read from the bytes, extensions checked only when present. */
+  private chunkSize(buf: Buffer, from: number, to: number): void {
+    let size = 0;
+    let significant = 0;
+    let i = from;
+    for (; i < to; i++) {
+      const digit = HEX_VALUE[buf[i]!]!;
+      if (digit < 0) break;
+      if (significant > 0 || digit > 0) significant++;
+      size = size * 16 + digit;
+    }
+    const bad = () => new ProtocolError(`bad chunk size line "${buf.toString('latin1', from, Math.min(to, from + 20))}"`);
+    if (i === from) throw bad();
+    if (significant > MAX_CHUNK_SIZE_DIGITS) throw new ProtocolError(`chunk size overflow "${buf.toString('latin1', from, Math.min(to, from + 20))}"`);
+    if (i < to && !CHUNK_EXTENSIONS.test(buf.toString('latin1', i, to))) throw bad();
     if (size === 0) this.state = State.Trailers;
     else {
       this.remaining = size;
@@ -202,17 +215,23 @@ export class ResponseParser {
       if (name === 'content-length') {
         const value = trimOws(head, colon + 1, end);
         if (contentLength >= 0) throw new ProtocolError('more than one Content-Length');
-        if (!/^[0-9]{1,15}$/.test(value)) throw new ProtocolError(`bad Content-Length "${value.slice(0, 20)}"`);
-        contentLength = Number(value);
+        contentLength = decimalValue(value);
+        if (contentLength < 0) throw new ProtocolError(`bad Content-Length "${value.slice(0, 20)}"`);
       } else if (name === 'transfer-encoding') {
         const value = trimOws(head, colon + 1, end);
         if (value === '') throw new ProtocolError('empty Transfer-Encoding');
         transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
       } else if (name === 'connection') {
-        for (const token of head.slice(colon + 1, end).toLowerCase().split(',')) {
-          const t = token.trim();
-          if (t === 'close') sawClose = true;
-          else if (t === 'keep-alive') sawKeepAlive = true;
+        // The common single values first: splitting a list allocates, on every response of most servers.
+        const value = trimOws(head, colon + 1, end).toLowerCase();
+        if (value === 'keep-alive') sawKeepAlive = true;
+        else if (value === 'close') sawClose = true;
+        else {
+          for (const token of value.split(',')) {
+            const t = token.trim();
+            if (t === 'close') sawClose = true;
+            else if (t === 'keep-alive') sawKeepAlive = true;
+          }
         }
       } else if (name === 'server-timing') {
         const value = trimOws(head, colon + 1, end);
@@ -302,6 +321,18 @@ function tokenEnd(text: string, from: number, to: number): number {
   let i = from;
   while (i < to && TOKEN_CHARS[text.charCodeAt(i)] === 1) i++;
   return i;
+}
+
+/** 1 to 15 decimal digits and nothing else (no sign, no "0x", not empty: Number() would take all three), or -1. */
+function decimalValue(text: string): number {
+  if (text.length === 0 || text.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 /** The three digits at 9..11, or -1. */
