@@ -28,6 +28,8 @@ export interface DialTarget {
   addresses: readonly string[];
   port: number;
   tls: TlsClientOptions | undefined;
+  /** The protocol offered by ALPN over TLS: HTTP/1.1 unless the phase speaks h2. */
+  alpn?: 'http/1.1' | 'h2';
 }
 
 export interface DialCallbacks {
@@ -75,7 +77,9 @@ export class Dialer {
       rejectUnauthorized: !tls.insecure,
       secureContext: this.secureContext!,
       ...(this.session ? { session: this.session } : {}),
-      ALPNProtocols: ['http/1.1'],
+      // h2 also offers http/1.1, so that a server without h2 still completes the handshake and the h2
+      // connection can say plainly what the server chose.
+      ALPNProtocols: this.target.alpn === 'h2' ? ['h2', 'http/1.1'] : ['http/1.1'],
     });
     socket.setNoDelay(true);
     let connectedMs = startMs;

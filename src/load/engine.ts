@@ -8,7 +8,9 @@
 import { performance } from 'node:perf_hooks';
 import type { LoadModel } from '../scenario/types.js';
 import { Dialer, type TlsClientOptions } from './dialer.js';
-import { Connection, type ConnectionEvents } from './http1/connection.js';
+import { Connection } from './http1/connection.js';
+import { H2Connection } from './http2/connection.js';
+import type { ConnectionEvents, LoadConnection } from './load-connection.js';
 import type { ParsedResponse } from './http1/response-parser.js';
 import { seededRandom } from './random.js';
 import type { RequestMix } from './request-mix.js';
@@ -24,6 +26,8 @@ export interface PhaseRun {
   addresses?: readonly string[];
   /** https: targets. */
   tls?: TlsClientOptions;
+  /** h2: HTTP/2 over TLS (ALPN) or, for http:, with prior knowledge; `load.pipelining` is then the streams per connection. */
+  protocol?: 'h1' | 'h2';
   mix: RequestMix;
   load: LoadModel;
   durationMs: number;
@@ -60,9 +64,9 @@ const CONNECT_WARMUP_MS = 1000;
 const MAX_BACKLOG = 4_000_000;
 
 export class LoadEngine implements ConnectionEvents {
-  private readonly connections = new Set<Connection>();
-  private readonly free: Connection[] = [];
-  private readonly listed = new WeakSet<Connection>();
+  private readonly connections = new Set<LoadConnection>();
+  private readonly free: LoadConnection[] = [];
+  private readonly listed = new WeakSet<LoadConnection>();
   private readonly backlog = new TimeQueue();
   private startMs = 0;
   private warming = false;
@@ -87,7 +91,8 @@ export class LoadEngine implements ConnectionEvents {
       load.model === 'open'
         ? arrivalTimes({ ...load, durationMs: run.durationMs }, seededRandom(run.seed ^ 0x5eed), run.firstGapShare)
         : () => Infinity;
-    this.dialer = new Dialer({ host: run.host, addresses: run.addresses ?? [run.host], port: run.port, tls: run.tls });
+    const alpn = run.protocol === 'h2' ? 'h2' : 'http/1.1';
+    this.dialer = new Dialer({ host: run.host, addresses: run.addresses ?? [run.host], port: run.port, tls: run.tls, alpn });
   }
 
   get status(): EngineStatus {
@@ -140,7 +145,7 @@ export class LoadEngine implements ConnectionEvents {
 
   // --- connection events -------------------------------------------------------------------------------
 
-  ready(conn: Connection): void {
+  ready(conn: LoadConnection): void {
     this.reconnectDelayMs = 10;
     this.sink.connected?.(conn.connectUs, conn.handshakeUs);
     if (!this.sending) {
@@ -150,17 +155,17 @@ export class LoadEngine implements ConnectionEvents {
     if (!this.warming) this.fill(conn);
   }
 
-  response(conn: Connection, requestIndex: number, startMs: number, response: ParsedResponse): void {
+  response(conn: LoadConnection, requestIndex: number, startMs: number, response: ParsedResponse): void {
     this.sink.response(requestIndex, (performance.now() - startMs) * 1000, response.status, response.serverTiming);
     if (this.sending) this.fill(conn);
     else this.settleIfIdle();
   }
 
-  failure(_conn: Connection, requestIndex: number, startMs: number, kind: ErrorKind): void {
+  failure(_conn: LoadConnection, requestIndex: number, startMs: number, kind: ErrorKind): void {
     this.sink.failure(requestIndex, kind, (performance.now() - startMs) * 1000);
   }
 
-  closed(conn: Connection, connectFailed: boolean): void {
+  closed(conn: LoadConnection, connectFailed: boolean): void {
     this.connections.delete(conn);
     // A failed attempt is a connection error, not a request: nothing was sent on it. The requests it would
     // have carried end on their own (open loop: unsent once the phase ends; closed loop: never intended).
@@ -187,13 +192,14 @@ export class LoadEngine implements ConnectionEvents {
   // --- sending -------------------------------------------------------------------------------------------
 
   private open(): void {
-    const conn = new Connection(this.dialer, this.run.load.pipelining, this);
+    const { pipelining } = this.run.load;
+    const conn = this.run.protocol === 'h2' ? new H2Connection(this.dialer, pipelining, this, this.run.mix) : new Connection(this.dialer, pipelining, this, this.run.mix);
     this.connections.add(conn);
     conn.connect();
   }
 
   /** Gives a connection that has room as much work as the loop model allows now. */
-  private fill(conn: Connection): void {
+  private fill(conn: LoadConnection): void {
     if (this.run.load.model === 'closed') {
       while (conn.capacity > 0) this.sendOn(conn, performance.now());
       return;
@@ -205,13 +211,13 @@ export class LoadEngine implements ConnectionEvents {
     }
   }
 
-  private sendOn(conn: Connection, startMs: number): void {
+  private sendOn(conn: LoadConnection, startMs: number): void {
     const index = this.run.mix.pick();
-    conn.send(index, this.run.mix.encode(index), startMs, this.run.mix.isHead(index));
+    conn.send(index, startMs);
     this.outcome.sent++;
   }
 
-  private sendDue(conn: Connection, nowMs: number): void {
+  private sendDue(conn: LoadConnection, nowMs: number): void {
     const dueMs = this.backlog.shift();
     this.sink.sendLag?.((nowMs - dueMs) * 1000);
     this.sendOn(conn, dueMs);

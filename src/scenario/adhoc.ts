@@ -12,6 +12,7 @@ export interface AdhocFlags {
   rate?: string;
   connections?: string;
   pipelining?: string;
+  streams?: string;
   duration: string;
   arrival?: string;
   method?: string;
@@ -41,6 +42,7 @@ export function adhocScenario(flags: AdhocFlags, overrides: ConnectionOverrides 
     if (colon < 1) throw new UsageError(`--header: expected "Name: value", got "${h}"`);
     headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
   }
+  const inFlight = flags.streams !== undefined ? { streams: positiveInt(flags.streams, '--streams') } : { pipelining: positiveInt(flags.pipelining, '--pipelining') ?? 1 };
   const raw = {
     name: 'adhoc',
     target: url.origin,
@@ -60,8 +62,8 @@ export function adhocScenario(flags: AdhocFlags, overrides: ConnectionOverrides 
         duration: flags.duration,
         load:
           rate !== undefined
-            ? { model: 'open', rate, arrival: flags.arrival ?? 'constant', connections: positiveInt(flags.connections, '--connections') ?? 64, pipelining: positiveInt(flags.pipelining, '--pipelining') ?? 1 }
-            : { model: 'closed', connections: positiveInt(flags.connections, '--connections'), pipelining: positiveInt(flags.pipelining, '--pipelining') ?? 1 },
+            ? { model: 'open', rate, arrival: flags.arrival ?? 'constant', connections: positiveInt(flags.connections, '--connections') ?? 64, ...inFlight }
+            : { model: 'closed', connections: positiveInt(flags.connections, '--connections'), ...inFlight },
       },
     ],
   };

@@ -20,6 +20,7 @@ type Raw = Record<string, any>;
  */
 export interface ConnectionOverrides {
   allowRemote?: boolean;
+  protocol?: 'h1' | 'h2';
   tls?: { insecure?: boolean; ca?: string; cert?: string; key?: string; servername?: string };
 }
 
@@ -50,6 +51,7 @@ export function parseScenario(text: string, source: string, overrides: Connectio
 /** Builds a Scenario from already-shaped data (used by ad-hoc mode too). */
 export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string, overrides: ConnectionOverrides = {}): Scenario {
   const allowRemote = overrides.allowRemote === true || raw.allowRemote === true;
+  const protocol: 'h1' | 'h2' = overrides.protocol ?? raw.protocol ?? 'h1';
   const services = (raw.services ?? []).map((s: Raw, i: number) => service(s, i, at));
   const instanceKinds = new Map<string, ServiceKind>();
   services.forEach((s: ServiceDecl) => instanceNamesOf(s).forEach((n) => instanceKinds.set(n, s.kind)));
@@ -62,7 +64,7 @@ export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string, overri
   const requestNames = new Set(requests.map((r) => r.name));
 
   const defaultTarget: string | undefined = raw.target ?? (services.length === 1 ? services[0]!.name : undefined);
-  const ctx = { defaultTarget, instanceNames, instanceKinds, requestNames, requests, allowRemote };
+  const ctx = { defaultTarget, instanceNames, instanceKinds, requestNames, requests, allowRemote, protocol };
   const phases: PhaseDecl[] = (raw.phases ?? []).map((p: Raw, i: number) => phase(p, i, at, ctx));
   const knee = raw.knee ? kneeSteps(raw.knee, at, ctx, phases) : undefined;
   if (phases.length === 0) at.fail([], 'no phases: give phases, a knee search, or both');
@@ -85,6 +87,7 @@ export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string, overri
     knee,
     tls: tlsSettings(raw.tls ?? {}, at, baseDir, overrides.tls ?? {}),
     allowRemote,
+    protocol,
   };
 }
 
@@ -210,6 +213,7 @@ interface PhaseContext {
   requestNames: Set<string>;
   requests: RequestDecl[];
   allowRemote: boolean;
+  protocol: 'h1' | 'h2';
 }
 
 function phase(p: Raw, i: number, at: ScenarioLocator, ctx: PhaseContext): PhaseDecl {
@@ -235,7 +239,7 @@ function phase(p: Raw, i: number, at: ScenarioLocator, ctx: PhaseContext): Phase
   return {
     name: p.name,
     durationMs,
-    load: loadModel(p.load, [...here, 'load'], at),
+    load: loadModel(p.load, [...here, 'load'], at, ctx.protocol),
     target,
     mix,
     record: p.record ?? true,
@@ -243,8 +247,11 @@ function phase(p: Raw, i: number, at: ScenarioLocator, ctx: PhaseContext): Phase
   };
 }
 
-function loadModel(l: Raw, here: (string | number)[], at: ScenarioLocator): LoadModel {
-  const pipelining = l.pipelining ?? 1;
+function loadModel(l: Raw, here: (string | number)[], at: ScenarioLocator, protocol: 'h1' | 'h2'): LoadModel {
+  if (l.streams !== undefined && protocol !== 'h2') at.fail([...here, 'streams'], 'streams are HTTP/2 streams: set protocol: h2 (or --http2), or use pipelining');
+  if (l.streams !== undefined && l.pipelining !== undefined) at.fail([...here, 'streams'], 'give streams (HTTP/2) or pipelining (HTTP/1.1), not both');
+  // One field inside: the requests a connection carries at once, pipelined (h1) or as streams (h2).
+  const pipelining = l.streams ?? l.pipelining ?? 1;
   if (l.model === 'closed') {
     if (l.rate !== undefined) at.fail([...here, 'rate'], 'a closed-loop phase has no rate: use model: open, or remove rate');
     return { model: 'closed', connections: l.connections ?? 10, pipelining };

@@ -104,4 +104,6 @@ export interface Scenario {
   tls: TlsDecl;
   /** The user opted in to targets beyond loopback (--allow-remote, allowRemote: true). */
   allowRemote: boolean;
+  /** h2: HTTP/2 (ALPN over TLS, prior knowledge for http://); a phase's `pipelining` is then its streams per connection. */
+  protocol: 'h1' | 'h2';
 }

@@ -18,6 +18,7 @@ import { gateSettings, publishGate, type GateFlags } from './gate.js';
 
 export interface RunFlags extends Partial<AdhocFlags>, GateFlags {
   allowRemote?: boolean;
+  http2?: boolean;
   insecure?: boolean;
   ca?: string;
   cert?: string;
@@ -117,7 +118,7 @@ function connectionOverrides(flags: RunFlags, cwd: string): ConnectionOverrides 
     ...(flags.key ? { key: file(flags.key) } : {}),
     ...(flags.servername ? { servername: flags.servername } : {}),
   };
-  return { ...(flags.allowRemote ? { allowRemote: true } : {}), tls };
+  return { ...(flags.allowRemote ? { allowRemote: true } : {}), ...(flags.http2 ? { protocol: 'h2' as const } : {}), tls };
 }
 
 function parseRepeat(text: string | undefined): number {

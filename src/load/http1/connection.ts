@@ -1,5 +1,5 @@
 /**
- * One keep-alive HTTP/1.1 connection of the load engine, with up to `pipelining` requests in flight.
+ * One keep-alive HTTP/1.1 connection of the load engine (TCP or TLS), with up to `pipelining` requests in flight.
  * It knows nothing of loops or schedules: the engine decides when to send, the connection reports
  * what came back (or failed) for each request, in order.
  */
@@ -7,19 +7,12 @@
 import type { Socket } from 'node:net';
 import type { InfraError } from '../../errors.js';
 import type { Dialer } from '../dialer.js';
+import type { ConnectionEvents, LoadConnection } from '../load-connection.js';
+import type { RequestMix } from '../request-mix.js';
 import type { ErrorKind } from '../sample.js';
 import { ProtocolError, ResponseParser, type ParsedResponse } from './response-parser.js';
 
-export interface ConnectionEvents {
-  response(conn: Connection, requestIndex: number, startMs: number, response: ParsedResponse): void;
-  failure(conn: Connection, requestIndex: number, startMs: number, kind: ErrorKind): void;
-  /** Connected and able to take requests. */
-  ready(conn: Connection): void;
-  /** Closed for good; `connectFailed` when it never connected. The engine decides whether to reconnect. */
-  closed(conn: Connection, connectFailed: boolean): void;
-}
-
-export class Connection {
+export class Connection implements LoadConnection {
   private socket: Socket | undefined;
   private connected = false;
   private closing = false;
@@ -40,6 +33,7 @@ export class Connection {
     private readonly dialer: Dialer,
     readonly pipelining: number,
     private readonly events: ConnectionEvents,
+    private readonly mix: RequestMix,
   ) {
     this.indexes = new Int32Array(pipelining);
     this.starts = new Float64Array(pipelining);
@@ -94,13 +88,13 @@ export class Connection {
     socket.on('close', () => this.onClose());
   }
 
-  send(requestIndex: number, bytes: Buffer, startMs: number, isHead: boolean): void {
+  send(requestIndex: number, startMs: number): void {
     const slot = (this.head + this.count) % this.pipelining;
     this.indexes[slot] = requestIndex;
     this.starts[slot] = startMs;
-    this.heads[slot] = isHead ? 1 : 0;
+    this.heads[slot] = this.mix.isHead(requestIndex) ? 1 : 0;
     this.count++;
-    this.socket!.write(bytes);
+    this.socket!.write(this.mix.encode(requestIndex));
   }
 
   /** Fail every in-flight request with `kind` and close; used for timeouts and protocol errors. */

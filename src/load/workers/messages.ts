@@ -18,6 +18,7 @@ export interface WorkerSetup {
   port: number;
   addresses: readonly string[];
   tls?: TlsClientOptions;
+  protocol: 'h1' | 'h2';
   authority: string;
   /** Bodies arrive as Uint8Array (a Buffer does not survive structured cloning as a Buffer). */
   requests: RequestDecl[];

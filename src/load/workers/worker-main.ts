@@ -37,6 +37,7 @@ try {
       port: setup.port,
       addresses: setup.addresses,
       ...(setup.tls ? { tls: setup.tls } : {}),
+      protocol: setup.protocol,
       mix: compileMix(requests, setup.mix, setup.authority, setup.seed),
       load: setup.load,
       durationMs: setup.durationMs,
