@@ -80,6 +80,14 @@ describe('https:// targets', () => {
     expect(stderr).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
   }, 30_000);
 
+  it('worker threads get the TLS settings too (--workers 2)', async () => {
+    const { code, out } = await closedLoop(httpsUrl, ['--ca', pki.caCert, '--workers', '2']);
+    expect(code).toBe(0);
+    const s = summaryOf(out);
+    expect(s.overall.errors).toBe(0);
+    expect(s.connections!.tlsHandshake.count).toBe(4);
+  }, 30_000);
+
   it('--insecure skips verification', async () => {
     const { code, out } = await closedLoop(httpsUrl, ['--insecure']);
     expect(code).toBe(0);
