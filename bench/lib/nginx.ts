@@ -24,6 +24,10 @@ export interface NginxOptions {
   workers?: number;
   /** keepalive_requests; default 10,000,000 (so wrk's connections are never closed during a run). */
   keepaliveRequests?: number;
+  /** A Server-Timing header on every answer. */
+  serverTiming?: string;
+  /** Also serve the same answer over TLS (and h2 by ALPN) on this port; `clientCa` requires a client certificate. */
+  tls?: { port: number; cert: string; key: string; clientCa?: string };
   cleanup: Cleanup;
 }
 
@@ -52,13 +56,26 @@ http {
   client_body_temp_path ${join(dir, 'body')};
   server {
     listen 127.0.0.1:${opts.port};
-    location / {
+${tlsLines(opts.tls)}    location / {
       default_type ${opts.contentType ?? 'application/json'};
-      return 200 ${quoted};
+${opts.serverTiming ? `      add_header Server-Timing "${opts.serverTiming}" always;\n` : ''}      return 200 ${quoted};
     }
   }
 }
 `;
+}
+
+function tlsLines(tls: NginxOptions['tls']): string {
+  if (!tls) return '';
+  const lines = [
+    // nginx 1.22 (Debian 12): http2 is a listen parameter ("http2 on;" came with 1.25).
+    `listen 127.0.0.1:${tls.port} ssl http2;`,
+    `ssl_certificate ${tls.cert};`,
+    `ssl_certificate_key ${tls.key};`,
+    'ssl_session_cache shared:hopscope:1m;',
+    ...(tls.clientCa ? [`ssl_client_certificate ${tls.clientCa};`, 'ssl_verify_client on;'] : []),
+  ];
+  return lines.map((l) => `    ${l}\n`).join('');
 }
 
 /** Checks the config (`nginx -t`), starts nginx, waits for a 200 on `/`, registers its stop (and the temp folder's removal). */

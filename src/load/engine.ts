@@ -16,7 +16,10 @@
 
 import { performance } from 'node:perf_hooks';
 import type { LoadModel } from '../scenario/types.js';
-import { Connection, type ConnectionEvents } from './http1/connection.js';
+import { Dialer, type TlsClientOptions } from './dialer.js';
+import { Connection } from './http1/connection.js';
+import { H2Connection } from './http2/connection.js';
+import type { ConnectionEvents, LoadConnection } from './load-connection.js';
 import type { ParsedResponse } from './http1/response-parser.js';
 import { seededRandom } from './random.js';
 import type { RequestMix } from './request-mix.js';
@@ -25,8 +28,15 @@ import { arrivalTimes } from './schedule.js';
 import { TimeQueue } from './time-queue.js';
 
 export interface PhaseRun {
+  /** The URL's host: a name or an address. */
   host: string;
   port: number;
+  /** Where to connect, connections spread over them: the host's resolved addresses; [host] when absent. */
+  addresses?: readonly string[];
+  /** https: targets. */
+  tls?: TlsClientOptions;
+  /** h2: HTTP/2 over TLS (ALPN) or, for http:, with prior knowledge; `load.pipelining` is then the streams per connection. */
+  protocol?: 'h1' | 'h2';
   mix: RequestMix;
   load: LoadModel;
   durationMs: number;
@@ -67,9 +77,9 @@ const PRECISE_WAIT_MS = 2;
 const TIMER_LEAD_MS = 1.5;
 
 export class LoadEngine implements ConnectionEvents {
-  private readonly connections = new Set<Connection>();
-  private readonly free: Connection[] = [];
-  private readonly listed = new WeakSet<Connection>();
+  private readonly connections = new Set<LoadConnection>();
+  private readonly free: LoadConnection[] = [];
+  private readonly listed = new WeakSet<LoadConnection>();
   private readonly backlog = new TimeQueue();
   private startMs = 0;
   private warming = false;
@@ -86,6 +96,9 @@ export class LoadEngine implements ConnectionEvents {
   private inFlight = 0;
   private paceTimer: NodeJS.Timeout | undefined;
   private readonly sleepCell = new Int32Array(new SharedArrayBuffer(4));
+  private readonly dialer: Dialer;
+  /** A failure that ends the run (a certificate refused): execute() rejects with it. */
+  private fatal: Error | undefined;
 
   constructor(
     private readonly run: PhaseRun,
@@ -96,6 +109,8 @@ export class LoadEngine implements ConnectionEvents {
       load.model === 'open'
         ? arrivalTimes({ ...load, durationMs: run.durationMs }, seededRandom(run.seed ^ 0x5eed), run.firstGapShare)
         : () => Infinity;
+    const alpn = run.protocol === 'h2' ? 'h2' : 'http/1.1';
+    this.dialer = new Dialer({ host: run.host, addresses: run.addresses ?? [run.host], port: run.port, tls: run.tls, alpn });
   }
 
   get status(): EngineStatus {
@@ -116,6 +131,7 @@ export class LoadEngine implements ConnectionEvents {
       this.pace();
     }
     await done;
+    if (this.fatal) throw this.fatal;
     return this.outcome;
   }
 
@@ -148,8 +164,9 @@ export class LoadEngine implements ConnectionEvents {
 
   // --- connection events -------------------------------------------------------------------------------
 
-  ready(conn: Connection): void {
+  ready(conn: LoadConnection): void {
     this.reconnectDelayMs = 10;
+    this.sink.connected?.(conn.connectUs, conn.handshakeUs);
     if (!this.sending) {
       conn.close();
       return;
@@ -157,7 +174,7 @@ export class LoadEngine implements ConnectionEvents {
     if (!this.warming) this.fill(conn);
   }
 
-  response(conn: Connection, requestIndex: number, startMs: number, response: ParsedResponse): void {
+  response(conn: LoadConnection, requestIndex: number, startMs: number, response: ParsedResponse): void {
     this.inFlight--;
     this.sink.response(requestIndex, (performance.now() - startMs) * 1000, response.status, response.serverTiming);
     if (!this.sending) {
@@ -169,37 +186,46 @@ export class LoadEngine implements ConnectionEvents {
     if (this.run.load.model === 'open') this.pace();
   }
 
-  failure(_conn: Connection, requestIndex: number, startMs: number, kind: ErrorKind): void {
+  failure(_conn: LoadConnection, requestIndex: number, startMs: number, kind: ErrorKind): void {
     this.inFlight--;
     this.sink.failure(requestIndex, kind, (performance.now() - startMs) * 1000);
   }
 
-  closed(conn: Connection, connectFailed: boolean): void {
+  closed(conn: LoadConnection, connectFailed: boolean): void {
     this.connections.delete(conn);
-    if (connectFailed) {
-      this.outcome.connectFailures++;
-      // Nothing was in flight, but a request was meant to go: count it, or a dead target would read as idle.
-      this.sink.failure(this.run.mix.pick(), 'connect', 0);
+    // A failed attempt is a connection error, not a request: nothing was sent on it. The requests it would
+    // have carried end on their own (open loop: unsent once the phase ends; closed loop: never intended).
+    if (connectFailed) this.outcome.connectFailures++;
+    if (conn.fatal && !this.fatal) {
+      this.fatal = conn.fatal;
+      this.stop();
     }
     if (!this.sending) {
       this.settleIfIdle();
       return;
     }
-    const delay = connectFailed ? this.reconnectDelayMs : 0;
-    if (connectFailed) this.reconnectDelayMs = Math.min(MAX_RECONNECT_DELAY_MS, this.reconnectDelayMs * 2);
+    if (!connectFailed) {
+      // At once: a server that closes after each response (HTTP/1.0) reconnects per request, and even
+      // setTimeout(0)'s millisecond would cap such a connection at 1000 req/s.
+      this.open();
+      return;
+    }
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(MAX_RECONNECT_DELAY_MS, this.reconnectDelayMs * 2);
     setTimeout(() => this.sending && this.open(), delay);
   }
 
   // --- sending -------------------------------------------------------------------------------------------
 
   private open(): void {
-    const conn = new Connection(this.run.host, this.run.port, this.run.load.pipelining, this);
+    const { pipelining } = this.run.load;
+    const conn = this.run.protocol === 'h2' ? new H2Connection(this.dialer, pipelining, this, this.run.mix) : new Connection(this.dialer, pipelining, this, this.run.mix);
     this.connections.add(conn);
     conn.connect();
   }
 
   /** Gives a connection that has room as much work as the loop model allows now. */
-  private fill(conn: Connection): void {
+  private fill(conn: LoadConnection): void {
     if (this.run.load.model === 'closed') {
       while (conn.capacity > 0) this.sendOn(conn, performance.now());
       return;
@@ -211,14 +237,14 @@ export class LoadEngine implements ConnectionEvents {
     }
   }
 
-  private sendOn(conn: Connection, startMs: number): void {
+  private sendOn(conn: LoadConnection, startMs: number): void {
     const index = this.run.mix.pick();
-    conn.send(index, this.run.mix.encode(index), startMs, this.run.mix.isHead(index));
+    conn.send(index, startMs);
     this.outcome.sent++;
     this.inFlight++;
   }
 
-  private sendDue(conn: Connection, nowMs: number): void {
+  private sendDue(conn: LoadConnection, nowMs: number): void {
     const dueMs = this.backlog.shift();
     this.sink.sendLag?.((nowMs - dueMs) * 1000);
     this.sendOn(conn, dueMs);

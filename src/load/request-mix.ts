@@ -12,11 +12,22 @@ export interface MixEntry {
   weight: number;
 }
 
+/** One instance of a request, as fields (HTTP/2 sends these; HTTP/1.1 sends encode()'s bytes). */
+export interface RequestParts {
+  method: string;
+  path: string;
+  authority: string;
+  headers: Record<string, string>;
+  body: Buffer | undefined;
+}
+
 export interface RequestMix {
   /** Picks the next request; returns its scenario index. */
   pick(): number;
   /** Wire bytes of one instance of the request (a fresh draw of its variables, if it has any). */
   encode(requestIndex: number): Buffer;
+  /** The same as fields (a fresh draw of its variables, if it has any). */
+  describe(requestIndex: number): RequestParts;
   isHead(requestIndex: number): boolean;
 }
 
@@ -40,19 +51,33 @@ function headOf(request: RequestDecl, path: string, authority: string): string {
   return `${head}\r\n`;
 }
 
-function compile(request: RequestDecl, authority: string, random: Random): () => Buffer {
+/** Renders the request's path: the template itself, or a fresh draw of its variables. */
+function pathRenderer(request: RequestDecl, random: Random): (() => string) | undefined {
   const parts = request.path.split(/\{([^}]*)\}/);
-  if (parts.length === 1) {
-    const fixed = Buffer.concat([Buffer.from(headOf(request, request.path, authority)), request.body ?? Buffer.alloc(0)]);
-    return () => fixed;
-  }
+  if (parts.length === 1) return undefined;
   // split() with a capture group alternates literal, variable name, literal, ...
   const draws = parts.map((part, i) => (i % 2 === 1 ? drawer(request.vars[part]!, random) : undefined));
   return () => {
     let path = '';
     for (let i = 0; i < parts.length; i++) path += i % 2 === 1 ? String(draws[i]!()) : parts[i];
-    const head = Buffer.from(headOf(request, path, authority), 'latin1');
-    return request.body ? Buffer.concat([head, request.body]) : head;
+    return path;
+  };
+}
+
+function compile(request: RequestDecl, authority: string, random: Random): { encode: () => Buffer; describe: () => RequestParts } {
+  const render = pathRenderer(request, random);
+  const parts = (path: string): RequestParts => ({ method: request.method, path, authority, headers: request.headers, body: request.body });
+  if (!render) {
+    const fixed = Buffer.concat([Buffer.from(headOf(request, request.path, authority)), request.body ?? Buffer.alloc(0)]);
+    const fixedParts = parts(request.path);
+    return { encode: () => fixed, describe: () => fixedParts };
+  }
+  return {
+    encode: () => {
+      const head = Buffer.from(headOf(request, render(), authority), 'latin1');
+      return request.body ? Buffer.concat([head, request.body]) : head;
+    },
+    describe: () => parts(render()),
   };
 }
 
@@ -72,7 +97,8 @@ export function compileMix(requests: RequestDecl[], mix: MixEntry[], authority: 
       for (let i = 0; i < cumulative.length; i++) if (u < cumulative[i]!) return live[i]!.requestIndex;
       return live[live.length - 1]!.requestIndex;
     },
-    encode: (i) => encoders[i]!(),
+    encode: (i) => encoders[i]!.encode(),
+    describe: (i) => encoders[i]!.describe(),
     isHead: (i) => heads[i]!,
   };
 }

@@ -13,9 +13,13 @@ export type ErrorKind =
   /** The server sent bytes that are not a valid HTTP/1.x response. */
   | 'protocol'
   /** Open loop only: the request's intended time passed but the run ended before any connection could send it. */
-  | 'unsent';
+  | 'unsent'
+  /** HTTP/2: the server reset the request's stream (RST_STREAM with an error code). */
+  | 'rst_stream'
+  /** HTTP/2: the server sent GOAWAY and will not process the request's stream. */
+  | 'goaway';
 
-export const ERROR_KINDS: readonly ErrorKind[] = ['connect', 'timeout', 'reset', 'protocol', 'unsent'];
+export const ERROR_KINDS: readonly ErrorKind[] = ['connect', 'timeout', 'reset', 'protocol', 'unsent', 'rst_stream', 'goaway'];
 
 export interface SampleSink {
   /** A complete HTTP response. Statuses 4xx/5xx are responses too; the recorder classifies them. */
@@ -24,4 +28,9 @@ export interface SampleSink {
   failure(requestIndex: number, kind: ErrorKind, latencyUs: number): void;
   /** Open loop: how late a request left compared with its intended time. */
   sendLag?(lagUs: number): void;
+  /**
+   * A connection is ready for requests: TCP connect time, and the TLS handshake's time after it (https).
+   * Kept apart from request latency, which starts only once a connection is ready.
+   */
+  connected?(connectUs: number, handshakeUs: number | undefined): void;
 }

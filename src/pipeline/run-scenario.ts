@@ -11,6 +11,7 @@ import { amplification } from '../analyze/amplification.js';
 import { kneeResult, searchEnded, stepPasses, type KneeStep } from '../analyze/knee.js';
 import { combine } from '../record/stats.js';
 import { LoadEngine, type EngineStatus, type PhaseOutcome } from '../load/engine.js';
+import { authorityOf, resolveAddresses } from '../load/addresses.js';
 import { FaultInjector } from '../load/faults.js';
 import { compileMix } from '../load/request-mix.js';
 import { runInWorkers } from '../load/workers/pool.js';
@@ -187,7 +188,9 @@ async function runPhase(
 ): Promise<PhaseOutcome> {
   const { scenario } = options;
   const target = resolveTarget(phase.target, started.map((s) => s.spec));
-  const authority = `${target.host}:${target.port}`;
+  const authority = authorityOf(target.host, target.port);
+  const addresses = await resolveAddresses(target.host, scenario.allowRemote);
+  const tls = target.tls ? scenario.tls : undefined;
   const mix = phase.mix.map((m) => ({ requestIndex: scenario.requests.findIndex((r) => r.name === m.request), weight: m.weight }));
   if (options.engine === 'hopscope' && (options.workers ?? 1) > 1) {
     return runInWorkers(
@@ -196,6 +199,9 @@ async function runPhase(
         setup: {
           host: target.host,
           port: target.port,
+          addresses,
+          ...(tls ? { tls } : {}),
+          protocol: scenario.protocol,
           authority,
           requests: scenario.requests,
           mix,
@@ -228,6 +234,9 @@ async function runPhase(
       {
         host: target.host,
         port: target.port,
+        addresses,
+        ...(tls ? { tls } : {}),
+        protocol: scenario.protocol,
         mix: compileMix(scenario.requests, mix, authority, scenario.seed),
         load: phase.load,
         durationMs: phase.durationMs,

@@ -67,6 +67,8 @@ export interface RecorderPart {
   /** Indexed like the scenario's requests; null for a request without attempts. */
   requests: (SeriesPart | null)[];
   sendLag: PackedHistogram;
+  connect: PackedHistogram;
+  handshake: PackedHistogram;
   hops: HopPart;
   log: LogPart;
 }
@@ -100,6 +102,9 @@ export interface PhaseTotals {
   durationMs: number;
   requests: RequestSeries[];
   sendLag: Histogram;
+  /** Connections made (TCP connect time) and, over TLS, their handshakes. */
+  connect: Histogram;
+  handshake: Histogram;
 }
 
 /** Receives every interval as it closes; histograms are reset right after, so use or copy them in the call. */
@@ -109,6 +114,8 @@ export class Recorder implements SampleSink {
   private readonly interval: RequestSeries[];
   private readonly overall = newHistogram();
   private readonly lag = newHistogram();
+  private readonly connectTimes = newHistogram();
+  private readonly handshakeTimes = newHistogram();
   private readonly phases: PhaseTotals[] = [];
   private readonly listeners: IntervalListener[] = [];
   private intervalIndex = 0;
@@ -157,6 +164,11 @@ export class Recorder implements SampleSink {
     recordUs(this.lag, lagUs);
   }
 
+  connected(connectUs: number, handshakeUs: number | undefined): void {
+    recordUs(this.connectTimes, connectUs);
+    if (handshakeUs !== undefined) recordUs(this.handshakeTimes, handshakeUs);
+  }
+
   /** Starts a phase: intervals flushed from now on belong to it. */
   beginPhase(phase: string, recorded: boolean, nowMs: number): void {
     // The gap between two phases (counters scraped, faults cleared) carries no load: it is no interval of
@@ -170,6 +182,8 @@ export class Recorder implements SampleSink {
       durationMs: 0,
       requests: this.requestNames.map(() => new RequestSeries()),
       sendLag: newHistogram(),
+      connect: newHistogram(),
+      handshake: newHistogram(),
     });
   }
 
@@ -192,10 +206,12 @@ export class Recorder implements SampleSink {
       for (const listener of this.listeners) listener(snapshot);
       this.interval.forEach((series, i) => current.requests[i]!.add(series));
       current.sendLag.add(this.lag);
+      current.connect.add(this.connectTimes);
+      current.handshake.add(this.handshakeTimes);
       current.durationMs += lengthMs;
     }
     this.interval.forEach((series) => series.reset());
-    this.lag.reset();
+    this.resetSmall();
     this.hops.interval();
     this.intervalStartMs = nowMs;
   }
@@ -208,12 +224,21 @@ export class Recorder implements SampleSink {
     const part: RecorderPart = {
       requests: this.interval.map((series) => (series.attempts > 0 ? series.pack() : null)),
       sendLag: packHistogram(this.lag),
+      connect: packHistogram(this.connectTimes),
+      handshake: packHistogram(this.handshakeTimes),
       hops: this.hops.handOver(),
       log: this.requests.handOver(),
     };
     this.interval.forEach((series) => series.reset());
-    this.lag.reset();
+    this.resetSmall();
     return part;
+  }
+
+  /** The histograms that are not per request: send lag and connection set-up. */
+  private resetSmall(): void {
+    this.lag.reset();
+    this.connectTimes.reset();
+    this.handshakeTimes.reset();
   }
 
   /**
@@ -223,6 +248,8 @@ export class Recorder implements SampleSink {
   absorb(part: RecorderPart): void {
     part.requests.forEach((series, i) => series && this.interval[i]!.addPacked(series));
     this.lag.add(unpackHistogram(part.sendLag));
+    this.connectTimes.add(unpackHistogram(part.connect));
+    this.handshakeTimes.add(unpackHistogram(part.handshake));
     this.hops.absorb(part.hops);
     this.requests.absorb(part.log);
   }

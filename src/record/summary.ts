@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import type { EngineKind } from '../pipeline/run-scenario.js';
 import type { PhaseOutcome } from '../load/engine.js';
 import type { PhaseDecl, Scenario } from '../scenario/types.js';
-import { percentiles, type Percentiles } from './histogram.js';
+import { newHistogram, percentiles, type Percentiles } from './histogram.js';
 import type { PhaseTotals } from './recorder.js';
 import { combine, statsOf, type RequestStats } from './stats.js';
 import type { TimelinePoint } from './timeline.js';
@@ -33,7 +33,11 @@ export interface PhaseSummary {
   intended: number;
   unsent: number;
   maxBacklog: number;
+  /** Failed connection attempts: connection errors, not requests (nothing was sent on them). */
   connectFailures: number;
+  /** TCP connect time of each connection made, and its TLS handshake after it (https; count 0 otherwise). */
+  connectTime?: Percentiles;
+  tlsHandshake?: Percentiles;
   /** Open loop: how late requests left compared with their intended send time. */
   sendLag: Percentiles;
   overall: RequestStats;
@@ -92,6 +96,8 @@ export interface RunSummary {
   /** Totals over the recorded phases (warm-ups excluded): one entry per request, then `overall`. */
   requests: RequestStats[];
   overall: RequestStats;
+  /** Connections over the recorded phases: made (with set-up times) and failed attempts, which are not requests. */
+  connections?: ConnectionStats;
   timeline: TimelinePoint[];
   /** Percentile spectra over the recorded phases, for the nines plot. */
   spectrum: { overall: SpectrumPoint[]; requests: Record<string, SpectrumPoint[]> };
@@ -106,6 +112,13 @@ export interface RunSummary {
   /** find-knee: each step's latency at the SLO's percentile and the highest rate that met it. */
   knee?: KneeResult;
   warnings: string[];
+}
+
+export interface ConnectionStats {
+  opened: number;
+  errors: number;
+  connectTime: Percentiles;
+  tlsHandshake: Percentiles;
 }
 
 export interface SummaryInput {
@@ -132,7 +145,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     const totals = input.phases[i]!;
     const combined = combine([totals], names);
     const overall = statsOf('overall', combined.all, totals.durationMs);
-    const responses = combined.all.attempts - (combined.all.errors.connect ?? 0) - (combined.all.errors.unsent ?? 0);
+    const responses = combined.all.attempts - (combined.all.errors.unsent ?? 0);
     const load = phase.load;
     const summary: PhaseSummary = {
       name: phase.name,
@@ -148,23 +161,34 @@ export function buildSummary(input: SummaryInput): RunSummary {
       unsent: outcome.unsent,
       maxBacklog: outcome.maxBacklog,
       connectFailures: outcome.connectFailures,
+      connectTime: percentiles(totals.connect),
+      tlsHandshake: percentiles(totals.handshake),
       sendLag: percentiles(totals.sendLag),
       overall,
       requests: combined.perRequest.map((s, j) => statsOf(names[j]!, s, totals.durationMs)).filter((s) => s.count + s.errors > 0),
       generator: generatorCpu(generatorCpuMs, outcome.sent, totals.durationMs),
       ...(amplification ? { amplification } : {}),
     };
-    if (load.model === 'open' && outcome.intended > 0 && outcome.sent < outcome.intended * RATE_SHORTFALL) {
+    if (load.model === 'open' && outcome.sent === 0 && outcome.connectFailures > 0) {
+      warnings.push(`phase ${phase.name}: none of ${outcome.intended} intended requests was sent: no connection to the target could be made`);
+    } else if (load.model === 'open' && outcome.intended > 0 && outcome.sent < outcome.intended * RATE_SHORTFALL) {
       warnings.push(
         `phase ${phase.name}: sent ${outcome.sent} of ${outcome.intended} intended requests (${((outcome.sent / outcome.intended) * 100).toFixed(1)}%): ` +
           `the connections (${load.connections}) or the generator could not keep up; latencies include the wait`,
       );
     }
-    if (outcome.connectFailures > 0) warnings.push(`phase ${phase.name}: ${outcome.connectFailures} connection attempts failed`);
+    if (outcome.connectFailures > 0) warnings.push(`phase ${phase.name}: ${outcome.connectFailures} connection attempts failed (connection errors, not counted as requests)`);
     return summary;
   });
   const recorded = input.phases.filter((p) => p.recorded);
   const totals = combine(recorded, names);
+  const connectTime = newHistogram();
+  const handshake = newHistogram();
+  for (const p of recorded) {
+    connectTime.add(p.connect);
+    handshake.add(p.handshake);
+  }
+  const connectErrors = input.outcomes.filter((o) => o.phase.record).reduce((sum, o) => sum + o.outcome.connectFailures, 0);
   return {
     schema: SUMMARY_SCHEMA,
     units: { latency: 'microseconds (fields ending in Us)', rate: 'requests per second (fields ending in Rps)', duration: 'milliseconds (fields ending in Ms)' },
@@ -186,6 +210,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     phases,
     requests: totals.perRequest.map((s, j) => statsOf(names[j]!, s, totals.durationMs)).filter((s) => s.count + s.errors > 0),
     overall: statsOf('overall', totals.all, totals.durationMs),
+    connections: { opened: connectTime.totalCount, errors: connectErrors, connectTime: percentiles(connectTime), tlsHandshake: percentiles(handshake) },
     timeline: input.timeline,
     spectrum: {
       overall: spectrumOf(totals.all.ok),

@@ -22,6 +22,13 @@ export function summaryTable(summary: RunSummary, color: boolean): string {
   const lines = [table.toString()];
   const errorKinds = Object.entries(summary.overall.errorsByKind).filter(([, n]) => n);
   if (errorKinds.length) lines.push(`errors by kind: ${errorKinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  const c = summary.connections;
+  if (c && (c.opened > 0 || c.errors > 0)) {
+    const tls = c.tlsHandshake.count ? `, TLS handshake p50 ${formatUs(c.tlsHandshake.p50Us)} p99 ${formatUs(c.tlsHandshake.p99Us)}` : '';
+    const failed = c.errors ? `; ${c.errors} connection errors (failed attempts, not requests)` : '';
+    const times = c.opened ? ` (connect p50 ${formatUs(c.connectTime.p50Us)} p99 ${formatUs(c.connectTime.p99Us)}${tls})` : '';
+    lines.push(`connections: ${c.opened} opened${times}${failed}`);
+  }
   for (const w of summary.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }

@@ -2,8 +2,8 @@
 
 import { UsageError } from '../errors.js';
 import { parseDurationMs } from './duration.js';
-import { normalize } from './load.js';
-import { assertLoopbackUrl } from './loopback.js';
+import { normalize, type ConnectionOverrides } from './load.js';
+import { assertTargetUrl } from './loopback.js';
 import type { Scenario } from './types.js';
 import { ScenarioLocator, validateShape } from './validate.js';
 
@@ -12,6 +12,7 @@ export interface AdhocFlags {
   rate?: string;
   connections?: string;
   pipelining?: string;
+  streams?: string;
   duration: string;
   arrival?: string;
   method?: string;
@@ -27,8 +28,8 @@ function positiveInt(text: string | undefined, flag: string): number | undefined
   return n;
 }
 
-export function adhocScenario(flags: AdhocFlags): Scenario {
-  const url = assertLoopbackUrl(flags.target, '--target');
+export function adhocScenario(flags: AdhocFlags, overrides: ConnectionOverrides = {}): Scenario {
+  const url = assertTargetUrl(flags.target, '--target', overrides.allowRemote === true);
   const rate = flags.rate === undefined ? undefined : Number(flags.rate);
   if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate: expected requests per second above 0, got "${flags.rate}"`);
   if (rate === undefined && flags.connections === undefined) {
@@ -41,6 +42,7 @@ export function adhocScenario(flags: AdhocFlags): Scenario {
     if (colon < 1) throw new UsageError(`--header: expected "Name: value", got "${h}"`);
     headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
   }
+  const inFlight = flags.streams !== undefined ? { streams: positiveInt(flags.streams, '--streams') } : { pipelining: positiveInt(flags.pipelining, '--pipelining') ?? 1 };
   const raw = {
     name: 'adhoc',
     target: url.origin,
@@ -60,12 +62,12 @@ export function adhocScenario(flags: AdhocFlags): Scenario {
         duration: flags.duration,
         load:
           rate !== undefined
-            ? { model: 'open', rate, arrival: flags.arrival ?? 'constant', connections: positiveInt(flags.connections, '--connections') ?? 64, pipelining: positiveInt(flags.pipelining, '--pipelining') ?? 1 }
-            : { model: 'closed', connections: positiveInt(flags.connections, '--connections'), pipelining: positiveInt(flags.pipelining, '--pipelining') ?? 1 },
+            ? { model: 'open', rate, arrival: flags.arrival ?? 'constant', connections: positiveInt(flags.connections, '--connections') ?? 64, ...inFlight }
+            : { model: 'closed', connections: positiveInt(flags.connections, '--connections'), ...inFlight },
       },
     ],
   };
   const locator = new ScenarioLocator('ad-hoc flags', undefined, undefined);
   validateShape(raw, locator);
-  return normalize(raw, locator, process.cwd());
+  return normalize(raw, locator, process.cwd(), overrides);
 }

@@ -6,8 +6,8 @@ import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { kindDescriptor, SERVICE_KINDS, type ServiceKind } from '../runtime/service-kinds.js';
 import { parseDurationMs } from './duration.js';
-import { assertLoopbackUrl } from './loopback.js';
-import type { FaultDecl, KneeDecl, LoadModel, PhaseDecl, RequestDecl, Scenario, ServiceDecl, ThresholdDecl, VarSpec } from './types.js';
+import { assertTargetUrl } from './loopback.js';
+import type { FaultDecl, KneeDecl, LoadModel, PhaseDecl, RequestDecl, Scenario, ServiceDecl, ThresholdDecl, TlsDecl, VarSpec } from './types.js';
 import { serviceEntry, stringMap } from './service-entry.js';
 import { ScenarioLocator, validateShape } from './validate.js';
 
@@ -15,17 +15,27 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 
 type Raw = Record<string, any>;
 
-export function loadScenarioFile(path: string): Scenario {
+/**
+ * What flags add to any scenario (`--allow-remote`, `--insecure`, `--ca` ...): they override the file's
+ * settings; file paths are absolute (resolved against the working directory by the CLI).
+ */
+export interface ConnectionOverrides {
+  allowRemote?: boolean;
+  protocol?: 'h1' | 'h2';
+  tls?: { insecure?: boolean; ca?: string; cert?: string; key?: string; servername?: string };
+}
+
+export function loadScenarioFile(path: string, overrides: ConnectionOverrides = {}): Scenario {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read scenario file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
-  return parseScenario(text, path);
+  return parseScenario(text, path, overrides);
 }
 
-export function parseScenario(text: string, source: string): Scenario {
+export function parseScenario(text: string, source: string, overrides: ConnectionOverrides = {}): Scenario {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const yamlError = doc.errors[0];
@@ -36,11 +46,13 @@ export function parseScenario(text: string, source: string): Scenario {
   const locator = new ScenarioLocator(source, doc, lines);
   const data = doc.toJS() as unknown;
   validateShape(data, locator);
-  return normalize(data as Raw, locator, dirname(resolve(source)));
+  return normalize(data as Raw, locator, dirname(resolve(source)), overrides);
 }
 
 /** Builds a Scenario from already-shaped data (used by ad-hoc mode too). */
-export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string): Scenario {
+export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string, overrides: ConnectionOverrides = {}): Scenario {
+  const allowRemote = overrides.allowRemote === true || raw.allowRemote === true;
+  const protocol: 'h1' | 'h2' = overrides.protocol ?? raw.protocol ?? 'h1';
   const services = (raw.services ?? []).map((s: Raw, i: number) => serviceEntry(s, i, at, baseDir));
   const instanceKinds = new Map<string, ServiceKind | 'own'>();
   services.forEach((s: ServiceDecl) => instanceNamesOf(s).forEach((n) => instanceKinds.set(n, s.kind)));
@@ -53,7 +65,7 @@ export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string): Scena
   const requestNames = new Set(requests.map((r) => r.name));
 
   const defaultTarget: string | undefined = raw.target ?? (services.length === 1 ? services[0]!.name : undefined);
-  const ctx = { defaultTarget, instanceNames, instanceKinds, requestNames, requests };
+  const ctx = { defaultTarget, instanceNames, instanceKinds, requestNames, requests, allowRemote, protocol };
   const phases: PhaseDecl[] = (raw.phases ?? []).map((p: Raw, i: number) => phase(p, i, at, ctx));
   const knee = raw.knee ? kneeSteps(raw.knee, at, ctx, phases) : undefined;
   if (phases.length === 0) at.fail([], 'no phases: give phases, a knee search, or both');
@@ -74,7 +86,34 @@ export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string): Scena
     requestTimeoutMs: raw.timeout ? parseDurationMs(raw.timeout, `${at.where(['timeout'])}`) : DEFAULT_REQUEST_TIMEOUT_MS,
     thresholds,
     knee,
+    tls: tlsSettings(raw.tls ?? {}, at, baseDir, overrides.tls ?? {}),
+    allowRemote,
+    protocol,
   };
+}
+
+/** The scenario's tls block with the flags over it; certificate files read now, so a bad path fails before any load. */
+function tlsSettings(raw: Raw, at: ScenarioLocator, baseDir: string, flags: NonNullable<ConnectionOverrides['tls']>): TlsDecl {
+  const pem = (key: 'ca' | 'cert' | 'key'): string | undefined => {
+    const fromFlag = flags[key];
+    const path = fromFlag ?? (raw[key] === undefined ? undefined : resolve(baseDir, raw[key]));
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      const where = fromFlag !== undefined ? `--${key}` : at.where(['tls', key]);
+      throw new UsageError(`${where}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+  };
+  const tls: TlsDecl = { insecure: flags.insecure ?? raw.insecure ?? false };
+  const ca = pem('ca');
+  const cert = pem('cert');
+  const key = pem('key');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError(`${at.source}: a client certificate needs both cert and key (--cert FILE --key FILE, or tls.cert and tls.key)`);
+  }
+  const servername = flags.servername ?? raw.servername;
+  return { ...tls, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(servername ? { servername } : {}) };
 }
 
 /** Expands a knee search into open-loop steps appended to the phases; the run stops at the first failing step. */
@@ -164,13 +203,15 @@ interface PhaseContext {
   instanceKinds: Map<string, ServiceKind | 'own'>;
   requestNames: Set<string>;
   requests: RequestDecl[];
+  allowRemote: boolean;
+  protocol: 'h1' | 'h2';
 }
 
 function phase(p: Raw, i: number, at: ScenarioLocator, ctx: PhaseContext): PhaseDecl {
   const here = ['phases', i];
   const target: string | undefined = p.target ?? ctx.defaultTarget;
   if (!target) at.fail(here, 'no target: set target on the phase or the scenario (a service name or a loopback URL)');
-  if (/^[a-z]+:\/\//i.test(target)) assertLoopbackUrl(target, at.where([...here, 'target']));
+  if (/^[a-z]+:\/\//i.test(target)) assertTargetUrl(target, at.where([...here, 'target']), ctx.allowRemote);
   else if (!ctx.instanceNames.has(target)) {
     at.fail([...here, 'target'], `no service instance named "${target}"; known: ${[...ctx.instanceNames].join(', ') || 'none'}`);
   }
@@ -189,7 +230,7 @@ function phase(p: Raw, i: number, at: ScenarioLocator, ctx: PhaseContext): Phase
   return {
     name: p.name,
     durationMs,
-    load: loadModel(p.load, [...here, 'load'], at),
+    load: loadModel(p.load, [...here, 'load'], at, ctx.protocol),
     target,
     mix,
     record: p.record ?? true,
@@ -197,8 +238,11 @@ function phase(p: Raw, i: number, at: ScenarioLocator, ctx: PhaseContext): Phase
   };
 }
 
-function loadModel(l: Raw, here: (string | number)[], at: ScenarioLocator): LoadModel {
-  const pipelining = l.pipelining ?? 1;
+function loadModel(l: Raw, here: (string | number)[], at: ScenarioLocator, protocol: 'h1' | 'h2'): LoadModel {
+  if (l.streams !== undefined && protocol !== 'h2') at.fail([...here, 'streams'], 'streams are HTTP/2 streams: set protocol: h2 (or --http2), or use pipelining');
+  if (l.streams !== undefined && l.pipelining !== undefined) at.fail([...here, 'streams'], 'give streams (HTTP/2) or pipelining (HTTP/1.1), not both');
+  // One field inside: the requests a connection carries at once, pipelined (h1) or as streams (h2).
+  const pipelining = l.streams ?? l.pipelining ?? 1;
   if (l.model === 'closed') {
     if (l.rate !== undefined) at.fail([...here, 'rate'], 'a closed-loop phase has no rate: use model: open, or remove rate');
     return { model: 'closed', connections: l.connections ?? 10, pipelining };

@@ -54,6 +54,7 @@ const load = {
     model: { enum: ['closed', 'open'], description: 'closed (connections send back to back) or open (requests at a set arrival rate)' },
     connections: positiveInt(10_000, 'a number of connections'),
     pipelining: positiveInt(256, 'requests in flight per connection'),
+    streams: positiveInt(1000, 'HTTP/2 streams in flight per connection'),
     rate: {
       description: 'a rate in requests/s, or {from, to} for a linear ramp',
       oneOf: [rate, { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: rate, to: rate } }],
@@ -72,6 +73,20 @@ export const scenarioSchema = {
     seed: { type: 'integer', description: 'an integer seed for the request mix' },
     target: { type: 'string', description: 'a service name or an http://127.x.y.z:port URL' },
     timeout: duration,
+    protocol: { enum: ['h1', 'h2'], description: 'h1 (HTTP/1.1) or h2 (HTTP/2: ALPN over TLS, prior knowledge over http://)' },
+    allowRemote: { type: 'boolean', description: 'true to allow targets beyond loopback (hosts you are allowed to load)' },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'TLS for https:// targets: {insecure, ca, cert, key, servername}',
+      properties: {
+        insecure: { type: 'boolean', description: 'true to skip certificate verification' },
+        ca: { type: 'string', description: 'a PEM file of CA certificates to trust, relative to the scenario file' },
+        cert: { type: 'string', description: 'a PEM client certificate file (mTLS), relative to the scenario file' },
+        key: { type: 'string', description: "a PEM file with the client certificate's key, relative to the scenario file" },
+        servername: { type: 'string', description: 'the server name for SNI and the certificate check' },
+      },
+    },
     services: {
       type: 'array',
       maxItems: 16,

@@ -67,11 +67,12 @@ function source(s: ServiceDecl, fill: (value: string, where: string) => string):
   return { ...origin, command: { ...origin.command, argv: origin.command.argv.map((arg, j) => fill(arg, `command[${j}]`)) } };
 }
 
-/** host and port a phase's target names: a service instance, or a loopback URL (checked at load time). */
-export function resolveTarget(target: string, specs: ServiceSpec[]): { host: string; port: number; url: string } {
+/** host and port a phase's target names: a service instance, or a URL (checked at load time). */
+export function resolveTarget(target: string, specs: ServiceSpec[]): { host: string; port: number; url: string; tls: boolean } {
   const spec = specs.find((s) => s.name === target);
-  if (spec) return { host: '127.0.0.1', port: spec.port, url: urlOf(spec.port) };
+  if (spec) return { host: '127.0.0.1', port: spec.port, url: urlOf(spec.port), tls: false };
   const url = new URL(target);
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  return { host: host === 'localhost' ? '127.0.0.1' : host, port: Number(url.port || 80), url: url.origin };
+  const tls = url.protocol === 'https:';
+  return { host: host === 'localhost' ? '127.0.0.1' : host, port: Number(url.port || (tls ? 443 : 80)), url: url.origin, tls };
 }

@@ -101,6 +101,15 @@ export interface ThresholdDecl {
   scope: string | undefined;
 }
 
+/** TLS client settings for https:// targets, certificates as PEM text (read from the files named). */
+export interface TlsDecl {
+  insecure: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  servername?: string;
+}
+
 export interface Scenario {
   name: string;
   description: string;
@@ -113,4 +122,10 @@ export interface Scenario {
   requestTimeoutMs: number;
   thresholds: ThresholdDecl[];
   knee: KneeDecl | undefined;
+  /** For https:// targets; verification on with the system's CAs when the scenario sets nothing. */
+  tls: TlsDecl;
+  /** The user opted in to targets beyond loopback (--allow-remote, allowRemote: true). */
+  allowRemote: boolean;
+  /** h2: HTTP/2 (ALPN over TLS, prior knowledge for http://); a phase's `pipelining` is then its streams per connection. */
+  protocol: 'h1' | 'h2';
 }

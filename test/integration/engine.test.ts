@@ -29,6 +29,7 @@ class Collect implements SampleSink {
   errors: Partial<Record<ErrorKind, number>> = {};
   timings: (string | undefined)[] = [];
   lags: number[] = [];
+  connected?: (connectUs: number, handshakeUs: number | undefined) => void;
   response(_i: number, latencyUs: number, status: number, serverTiming: string | undefined): void {
     this.statuses.push(status);
     this.latencies.push(latencyUs);
@@ -120,13 +121,54 @@ describe('load engine over real sockets', () => {
     expect(outcome.sent).toBeGreaterThanOrEqual(requests);
   });
 
-  it('counts refused connections as connect errors instead of going quiet', async () => {
+  it('counts refused connections as connection errors, apart from requests, instead of going quiet', async () => {
     const port = await listen(createTcpServer());
     await new Promise((r) => servers.pop()!.close(r));
     const { sink, outcome } = await drive(port, closed(2), 300);
     expect(sink.statuses.length).toBe(0);
-    expect(sink.errors.connect).toBeGreaterThan(2);
-    expect(outcome.connectFailures).toBe(sink.errors.connect);
+    expect(sink.errors).toEqual({});
+    expect(outcome.connectFailures).toBeGreaterThan(2);
+  });
+
+  it('takes a connection whose response announces a close out of service: nothing is sent on it, nothing fails', async () => {
+    let requests = 0;
+    let sentOnClosing = 0;
+    // HTTP/1.0 without keep-alive, then a close: any byte after the first request head was sent too late.
+    const port = await listen(
+      createTcpServer((socket) => {
+        let seen = '';
+        socket.on('data', (chunk) => {
+          seen += chunk.toString('latin1');
+          const heads = seen.split('\r\n\r\n').length - 1;
+          if (heads > 1) sentOnClosing++;
+          if (heads === 1 && seen.endsWith('\r\n\r\n')) {
+            requests++;
+            socket.end('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok');
+          }
+        });
+        socket.on('error', () => {});
+      }),
+    );
+    const { sink, outcome } = await drive(port, closed(3), 400);
+    expect(sink.errors).toEqual({});
+    expect(sentOnClosing).toBe(0);
+    expect(sink.statuses.length).toBe(requests);
+    expect(outcome.sent).toBe(requests);
+    expect(requests).toBeGreaterThan(50);
+  });
+
+  it('records each connection\'s connect time with the sink', async () => {
+    const port = await listen(createHttpServer((_req, res) => res.end('ok')));
+    const sink = new Collect();
+    const connects: number[] = [];
+    sink.connected = (connectUs: number, handshakeUs: number | undefined) => {
+      connects.push(connectUs);
+      expect(handshakeUs).toBeUndefined();
+    };
+    const run: PhaseRun = { host: '127.0.0.1', port, mix: compileMix([GET], [{ requestIndex: 0, weight: 1 }], `127.0.0.1:${port}`, 1), load: closed(3), durationMs: 200, timeoutMs: 1000, seed: 1 };
+    await new LoadEngine(run, sink).execute();
+    expect(connects.length).toBe(3);
+    expect(connects.every((us) => us > 0 && us < 1_000_000)).toBe(true);
   });
 
   it('counts a connection reset mid-response as a reset, reconnects, and carries on', async () => {

@@ -130,6 +130,8 @@ describe('a failing worker', () => {
         setup: {
           host: '127.0.0.1',
           port: address.port,
+          addresses: ['127.0.0.1'],
+          protocol: 'h1',
           authority: `127.0.0.1:${address.port}`,
           requests: [],
           mix: [{ requestIndex: 0, weight: 1 }],

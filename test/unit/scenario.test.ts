@@ -110,12 +110,12 @@ describe('ad-hoc scenarios', () => {
   });
 
   it.each([
-    [{ target: 'http://example.com/', rate: '5', duration: '1s' }, 'not a loopback address'],
+    [{ target: 'http://example.com/', rate: '5', duration: '1s' }, 'example.com is not a loopback address; hopscope sends load only to 127.0.0.0/8, localhost or [::1] unless you opt in with --allow-remote (scenario: allowRemote: true)'],
     [{ target: 'http://127.0.0.1:1/', duration: '1s' }, 'needs --rate R (open loop) or --connections C'],
     [{ target: 'http://127.0.0.1:1/', rate: 'lots', duration: '1s' }, '--rate: expected requests per second above 0, got "lots"'],
     [{ target: 'http://127.0.0.1:1/', connections: '0', duration: '1s' }, '--connections: expected a whole number of at least 1, got "0"'],
     [{ target: 'http://127.0.0.1:1/', rate: '5', duration: 'soon' }, '--duration: expected a duration like 500ms, 10s, 2m or 1h, got "soon"'],
-    [{ target: 'https://127.0.0.1:1/', rate: '5', duration: '1s' }, 'only http:// is supported'],
+    [{ target: 'ftp://127.0.0.1:1/', rate: '5', duration: '1s' }, 'only http:// and https:// are supported'],
   ])('rejects bad flags clearly (%#)', (flags, message) => {
     expect(() => adhocScenario(flags)).toThrow(message);
   });

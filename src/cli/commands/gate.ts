@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { ExitCode, GateFailure, InfraError } from '../../errors.js';
 import { parseTolerance } from '../../gate/baseline.js';
 import { verdict } from '../../gate/check.js';
+import { assertSomeSuccess } from '../../gate/no-success.js';
 import { DEFAULT_TOLERANCE, runGate, type GateReport } from '../../gate/gate.js';
 import { loadRunSet, type RunSet } from '../../gate/run-set.js';
 import { parseThresholdFlag, type Threshold } from '../../gate/threshold-parser.js';
@@ -41,7 +42,9 @@ export function gateCommand(dir: string, flags: GateFlags, io: CliIO): number {
   const settings = gateSettings(flags, io);
   const candidate = loadRunSet(resolve(io.cwd, dir), 'run folder');
   const report = runGate({ candidate, flagThresholds: settings.thresholds, baseline: settings.baseline, toleranceRatio: settings.toleranceRatio });
-  return publishGate(report, flags, io, io.stdout);
+  const code = publishGate(report, flags, io, io.stdout);
+  assertSomeSuccess(candidate.runs);
+  return code;
 }
 
 /**

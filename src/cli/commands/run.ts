@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { runGate } from '../../gate/gate.js';
+import { assertSomeSuccess } from '../../gate/no-success.js';
 import { trialDir, type SavedRun } from '../../gate/run-set.js';
 import { parseDeclared } from '../../gate/threshold-parser.js';
 import { MAX_WORKERS } from '../../load/workers/share.js';
@@ -11,11 +12,18 @@ import { ProgressLine } from '../../pipeline/progress.js';
 import { terminalReport } from '../../report/terminal-report.js';
 import { installSignalHandlers, parseRuntimeChoice } from '../../runtime/index.js';
 import { adhocScenario, type AdhocFlags } from '../../scenario/adhoc.js';
-import { loadScenarioFile } from '../../scenario/load.js';
+import { loadScenarioFile, type ConnectionOverrides } from '../../scenario/load.js';
 import type { CliIO } from '../io.js';
 import { gateSettings, publishGate, type GateFlags } from './gate.js';
 
 export interface RunFlags extends Partial<AdhocFlags>, GateFlags {
+  allowRemote?: boolean;
+  http2?: boolean;
+  insecure?: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  servername?: string;
   out?: string;
   repeat?: string;
   runtime: string;
@@ -41,9 +49,10 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   if (!file && !flags.target) {
     throw new UsageError('nothing to run: give a scenario file (e.g. scenarios/quickstart.yaml) or --target URL with --rate or --connections');
   }
+  const overrides = connectionOverrides(flags, io.cwd);
   const scenario = file
-    ? loadScenarioFile(resolve(io.cwd, file))
-    : adhocScenario({ ...flags, target: flags.target!, duration: flags.duration ?? '10s' });
+    ? loadScenarioFile(resolve(io.cwd, file), overrides)
+    : adhocScenario({ ...flags, target: flags.target!, duration: flags.duration ?? '10s' }, overrides);
   const outDir = resolve(io.cwd, flags.out ?? defaultOutDir(scenario.name));
   // Bad thresholds, tolerance or baseline fail now, not after the load ran.
   parseDeclared(scenario.thresholds);
@@ -87,12 +96,29 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     }
     if (flags.json) io.stdout.write(`${JSON.stringify(repeat === 1 ? runs[0]!.summary : runs.map((r) => r.summary), null, 2)}\n`);
     const gating = scenario.thresholds.length > 0 || gate.thresholds.length > 0 || gate.baseline || flags.junit || flags.markdown;
-    if (!gating) return ExitCode.ok;
-    const report = runGate({ candidate: { dir: outDir, runs }, flagThresholds: gate.thresholds, baseline: gate.baseline, toleranceRatio: gate.toleranceRatio });
-    return publishGate(report, flags, io, flags.json ? io.stderr : io.stdout);
+    let code: number = ExitCode.ok;
+    if (gating) {
+      const report = runGate({ candidate: { dir: outDir, runs }, flagThresholds: gate.thresholds, baseline: gate.baseline, toleranceRatio: gate.toleranceRatio });
+      code = publishGate(report, flags, io, flags.json ? io.stderr : io.stdout);
+    }
+    assertSomeSuccess(runs);
+    return code;
   } finally {
     removeHandlers();
   }
+}
+
+/** The connection flags, over whatever the scenario says; file paths resolved against the working directory. */
+function connectionOverrides(flags: RunFlags, cwd: string): ConnectionOverrides {
+  const file = (path: string | undefined) => (path === undefined ? undefined : resolve(cwd, path));
+  const tls = {
+    ...(flags.insecure ? { insecure: true } : {}),
+    ...(flags.ca ? { ca: file(flags.ca) } : {}),
+    ...(flags.cert ? { cert: file(flags.cert) } : {}),
+    ...(flags.key ? { key: file(flags.key) } : {}),
+    ...(flags.servername ? { servername: flags.servername } : {}),
+  };
+  return { ...(flags.allowRemote ? { allowRemote: true } : {}), ...(flags.http2 ? { protocol: 'h2' as const } : {}), tls };
 }
 
 function parseRepeat(text: string | undefined): number {

@@ -1,31 +1,18 @@
 /**
- * One keep-alive HTTP/1.1 connection of the load engine, with up to `pipelining` requests in flight.
+ * One keep-alive HTTP/1.1 connection of the load engine (TCP or TLS), with up to `pipelining` requests in flight.
  * It knows nothing of loops or schedules: the engine decides when to send, the connection reports
  * what came back (or failed) for each request, in order.
  */
 
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import type { InfraError } from '../../errors.js';
+import type { Dialer } from '../dialer.js';
+import type { ConnectionEvents, LoadConnection } from '../load-connection.js';
+import type { RequestMix } from '../request-mix.js';
 import type { ErrorKind } from '../sample.js';
 import { ProtocolError, ResponseParser, type ParsedResponse } from './response-parser.js';
 
-export interface ConnectionEvents {
-  response(conn: Connection, requestIndex: number, startMs: number, response: ParsedResponse): void;
-  failure(conn: Connection, requestIndex: number, startMs: number, kind: ErrorKind): void;
-  /** Connected and able to take requests. */
-  ready(conn: Connection): void;
-  /** Closed for good; `connectFailed` when it never connected. The engine decides whether to reconnect. */
-  closed(conn: Connection, connectFailed: boolean): void;
-}
-
-const READ_BUFFER_BYTES = 64 * 1024;
-let sharedReadBuffer: Buffer | undefined;
-
-/** One per thread: a read is parsed to its end before the next read of any connection starts. */
-function readBuffer(): Buffer {
-  return (sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
-}
-
-export class Connection {
+export class Connection implements LoadConnection {
   private socket: Socket | undefined;
   private connected = false;
   private closing = false;
@@ -36,12 +23,17 @@ export class Connection {
   private head = 0;
   private count = 0;
   private readonly parser: ResponseParser;
+  /** Set up times of this connection, once ready (handshakeUs over TLS only). */
+  connectUs = 0;
+  handshakeUs: number | undefined;
+  /** Why this connection can never work (a certificate refused): the engine ends the run with it. */
+  fatal: InfraError | undefined;
 
   constructor(
-    readonly host: string,
-    readonly port: number,
+    private readonly dialer: Dialer,
     readonly pipelining: number,
     private readonly events: ConnectionEvents,
+    private readonly mix: RequestMix,
   ) {
     this.indexes = new Int32Array(pipelining);
     this.starts = new Float64Array(pipelining);
@@ -72,39 +64,30 @@ export class Connection {
   }
 
   connect(): void {
-    // Reads land in one buffer the thread's connections share (`onread`): no Buffer per read and no
-    // 'data' event through the stream machinery. The parser copies what it must keep across reads.
-    const buffer = readBuffer();
-    const socket = connect({
-      port: this.port,
-      host: this.host,
-      noDelay: true,
-      onread: {
-        buffer,
-        callback: (length) => {
-          this.onRead(buffer.subarray(0, length));
-          return true;
-        },
+    const socket = this.dialer.dial({
+      ready: (connectUs, handshakeUs) => {
+        this.connectUs = connectUs;
+        this.handshakeUs = handshakeUs;
+        this.connected = true;
+        this.events.ready(this);
       },
+      fatal: (error) => (this.fatal = error),
+      data: (chunk) => this.onRead(chunk),
     });
     this.socket = socket;
-    socket.on('connect', () => {
-      this.connected = true;
-      this.events.ready(this);
-    });
     socket.on('error', () => {
       // 'close' follows and reports; the error's only use would be its text, which kinds already classify.
     });
     socket.on('close', () => this.onClose());
   }
 
-  send(requestIndex: number, bytes: Buffer, startMs: number, isHead: boolean): void {
+  send(requestIndex: number, startMs: number): void {
     const slot = (this.head + this.count) % this.pipelining;
     this.indexes[slot] = requestIndex;
     this.starts[slot] = startMs;
-    this.heads[slot] = isHead ? 1 : 0;
+    this.heads[slot] = this.mix.isHead(requestIndex) ? 1 : 0;
     this.count++;
-    this.socket!.write(bytes);
+    this.socket!.write(this.mix.encode(requestIndex));
   }
 
   /** Fail every in-flight request with `kind` and close; used for timeouts and protocol errors. */
@@ -138,6 +121,9 @@ export class Connection {
     const start = this.starts[this.head]!;
     this.head = (this.head + 1) % this.pipelining;
     this.count--;
+    // Out of service before the engine hears of the response: in a closed loop it refills the connection
+    // from inside response(), and a request written to a connection the server is closing is lost.
+    if (response.close) this.closing = true;
     this.events.response(this, index, start, response);
     if (response.close) this.close();
   }
@@ -154,11 +140,13 @@ export class Connection {
 
   private onClose(): void {
     const wasConnected = this.connected;
+    // Closed by us while still connecting (the phase ended mid-handshake) is no failed attempt.
+    const closedByUs = this.closing;
     this.connected = false;
     this.closing = true;
     // A response delimited by the close itself completes now; anything else still in flight was cut.
     this.parser.end();
     this.failAll(wasConnected ? 'reset' : 'connect');
-    this.events.closed(this, !wasConnected);
+    this.events.closed(this, !wasConnected && !closedByUs);
   }
 }

@@ -5,11 +5,16 @@
  * and this parser does only what a load generator needs: find each response's end (Content-Length,
  * chunked, or connection close), its status, whether the server will close, and one header of interest
  * (Server-Timing). Bodies are skipped, never copied.
+ *
+ * Conformance follows llhttp (Node's own parser) in its strict mode, case by case in
+ * test/unit/response-parser-llhttp.test.ts: a malformed response fails at once with a ProtocolError (a
+ * load test must never stall on bytes it cannot frame), and the one tolerance real servers need is kept:
+ * empty lines before a status line (a CRLF after a 304, after a 100 Continue, after a body).
  */
 
 export interface ParsedResponse {
   status: number;
-  /** The server said `Connection: close` (or spoke HTTP/1.0 without keep-alive). */
+  /** The server said `Connection: close` (or spoke HTTP/1.0 without keep-alive, or switched protocols). */
   close: boolean;
   /** Raw value of the Server-Timing header, when the response had one. */
   serverTiming: string | undefined;
@@ -18,8 +23,23 @@ export interface ParsedResponse {
 export class ProtocolError extends Error {}
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
+const HTTP_PREFIX = Buffer.from('HTTP/');
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE_BYTES = 1024;
+/** 13 hex digits: the largest chunk size below 2^53, so that the byte count stays an exact number. */
+const MAX_CHUNK_SIZE_DIGITS = 13;
+const CR = 13;
+const LF = 10;
+
+/** After the chunk size: [ ; name [= token | quoted-string] ]* (RFC 9112 section 7.1.1), no whitespace (llhttp's strict form). */
+const CHUNK_EXTENSIONS = /^(?:;[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[^"\\\r\n]|\\[^\r\n])*"))?)+$/;
+/** Hex digit values by byte, -1 for anything else. */
+const HEX_VALUE = (() => {
+  const table = new Int8Array(256).fill(-1);
+  for (let i = 0; i < 16; i++) table['0123456789abcdef'.charCodeAt(i)] = i;
+  for (let i = 10; i < 16; i++) table['ABCDEF'.charCodeAt(i - 10)] = i;
+  return table;
+})();
 
 const enum State {
   Head,
@@ -29,6 +49,8 @@ const enum State {
   ChunkDataEnd,
   Trailers,
   BodyUntilClose,
+  /** After a response that closes the connection (or switched protocols): nothing more is HTTP/1.1 for us. */
+  Done,
 }
 
 export class ResponseParser {
@@ -48,7 +70,7 @@ export class ResponseParser {
 
   /** True while a response is partly read: a close now would cut it. */
   get midResponse(): boolean {
-    return this.state !== State.Head || this.pending !== undefined;
+    return (this.state !== State.Head && this.state !== State.Done) || this.pending !== undefined;
   }
 
   /** Feed bytes as they arrive; they may be overwritten once this returns. Throws ProtocolError on a malformed response. */
@@ -59,67 +81,64 @@ export class ResponseParser {
     while (offset < buf.length) {
       switch (this.state) {
         case State.Head: {
+          // Empty lines before a status line are tolerated (llhttp does too): some servers send a CRLF
+          // after a body or after an interim response.
+          while (offset < buf.length && (buf[offset] === CR || buf[offset] === LF)) offset++;
+          if (offset === buf.length) return;
           const end = buf.indexOf(CRLF_CRLF, offset);
           if (end < 0) {
+            // Whatever can already be judged is judged now, so that garbage or bare line breaks fail at
+            // once instead of waiting for 64 KiB or a close.
+            checkPrefix(buf, offset);
+            checkLineBreaks(buf, offset, buf.length);
             if (buf.length - offset > MAX_HEAD_BYTES) throw new ProtocolError('response head larger than 64 KiB');
             this.pending = Buffer.from(buf.subarray(offset));
             return;
           }
+          checkPrefix(buf, offset);
+          // Line breaks are checked line by line on the string (lineEndAt), cheaper than on the bytes.
           this.parseHead(buf.toString('latin1', offset, end));
           offset = end + 4;
           break;
         }
-        case State.FixedBody: {
-          const take = Math.min(this.remaining, buf.length - offset);
-          offset += take;
-          this.remaining -= take;
-          if (this.remaining === 0) this.finish();
-          break;
-        }
-        case State.ChunkSize:
-        case State.Trailers: {
-          const eol = buf.indexOf(13, offset);
-          if (eol < 0 || eol + 1 >= buf.length) {
-            if (buf.length - offset > MAX_CHUNK_LINE_BYTES) throw new ProtocolError('chunk size line too long');
-            this.pending = Buffer.from(buf.subarray(offset));
-            return;
-          }
-          if (buf[eol + 1] !== 10) throw new ProtocolError('chunk line not terminated by CRLF');
-          const line = buf.toString('latin1', offset, eol);
-          offset = eol + 2;
-          if (this.state === State.Trailers) {
-            if (line.length === 0) this.finish();
-            break;
-          }
-          const size = parseInt(line, 16);
-          if (!Number.isFinite(size) || size < 0 || !/^[0-9a-fA-F]+/.test(line)) {
-            throw new ProtocolError(`bad chunk size "${line.slice(0, 20)}"`);
-          }
-          if (size === 0) this.state = State.Trailers;
-          else {
-            this.remaining = size;
-            this.state = State.ChunkData;
-          }
-          break;
-        }
+        case State.FixedBody:
         case State.ChunkData: {
           const take = Math.min(this.remaining, buf.length - offset);
           offset += take;
           this.remaining -= take;
-          if (this.remaining === 0) {
+          if (this.remaining > 0) break;
+          if (this.state === State.FixedBody) this.finish();
+          else {
             this.remaining = 2;
             this.state = State.ChunkDataEnd;
           }
           break;
         }
         case State.ChunkDataEnd: {
-          const take = Math.min(this.remaining, buf.length - offset);
-          offset += take;
-          this.remaining -= take;
-          if (this.remaining === 0) this.state = State.ChunkSize;
+          if (buf[offset] !== (this.remaining === 2 ? CR : LF)) throw new ProtocolError('chunk data not followed by CRLF');
+          offset++;
+          if (--this.remaining === 0) this.state = State.ChunkSize;
+          break;
+        }
+        case State.ChunkSize:
+        case State.Trailers: {
+          const eol = buf.indexOf(LF, offset);
+          if (eol < 0) {
+            checkLineBreaks(buf, offset, buf.length);
+            if (buf.length - offset > MAX_CHUNK_LINE_BYTES) throw new ProtocolError('chunk size line too long');
+            this.pending = Buffer.from(buf.subarray(offset));
+            return;
+          }
+          if (eol === offset || buf[eol - 1] !== CR) throw new ProtocolError('chunk line ends in a bare LF');
+          const lineStart = offset;
+          offset = eol + 1;
+          if (this.state === State.ChunkSize) this.chunkSize(buf, lineStart, eol - 1);
+          else if (eol - 1 === lineStart) this.finish();
+          else if (buf.indexOf(CR, lineStart) < eol - 1) throw new ProtocolError('bare CR in a trailer');
           break;
         }
         case State.BodyUntilClose:
+        case State.Done:
           return;
       }
     }
@@ -134,48 +153,106 @@ export class ResponseParser {
     return !this.midResponse;
   }
 
-  private parseHead(head: string): void {
-    // "HTTP/1.1 200 OK": the status is always at bytes 9..11.
-    if (!head.startsWith('HTTP/1.')) throw new ProtocolError(`not an HTTP/1.x response: "${head.slice(0, 20)}"`);
-    const status = Number(head.slice(9, 12));
-    if (!(status >= 100 && status <= 599)) throw new ProtocolError(`bad status line "${head.split('\r\n', 1)[0]}"`);
-    const http10 = head.charCodeAt(7) === 48;
-    let contentLength = -1;
-    let chunked = false;
-    let close = http10;
-    let serverTiming: string | undefined;
-    let lineStart = head.indexOf('\r\n') + 2;
-    while (lineStart > 1 && lineStart < head.length) {
-      let lineEnd = head.indexOf('\r\n', lineStart);
-      if (lineEnd < 0) lineEnd = head.length;
-      const colon = head.indexOf(':', lineStart);
-      if (colon > lineStart && colon < lineEnd) {
-        const name = head.slice(lineStart, colon).toLowerCase();
-        const value = head.slice(colon + 1, lineEnd).trim();
-        if (name === 'content-length') {
-          contentLength = Number(value);
-          if (!Number.isSafeInteger(contentLength) || contentLength < 0) {
-            throw new ProtocolError(`bad Content-Length "${value}"`);
-          }
-        } else if (name === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
-        else if (name === 'connection') {
-          const v = value.toLowerCase();
-          if (v.includes('close')) close = true;
-          else if (v.includes('keep-alive')) close = false;
-        } else if (name === 'server-timing') serverTiming = serverTiming ? `${serverTiming}, ${value}` : value;
-      }
-      lineStart = lineEnd + 2;
+  /** The chunk-size line in buf[from, to) (its CRLF excluded): hex digits read from the bytes, extensions checked only when present. */
+  private chunkSize(buf: Buffer, from: number, to: number): void {
+    let size = 0;
+    let significant = 0;
+    let i = from;
+    for (; i < to; i++) {
+      const digit = HEX_VALUE[buf[i]!]!;
+      if (digit < 0) break;
+      if (significant > 0 || digit > 0) significant++;
+      size = size * 16 + digit;
     }
-    // 1xx are interim: the real response follows on the same request.
-    if (status < 200) return;
+    const bad = () => new ProtocolError(`bad chunk size line "${buf.toString('latin1', from, Math.min(to, from + 20))}"`);
+    if (i === from) throw bad();
+    if (significant > MAX_CHUNK_SIZE_DIGITS) throw new ProtocolError(`chunk size overflow "${buf.toString('latin1', from, Math.min(to, from + 20))}"`);
+    if (i < to && !CHUNK_EXTENSIONS.test(buf.toString('latin1', i, to))) throw bad();
+    if (size === 0) this.state = State.Trailers;
+    else {
+      this.remaining = size;
+      this.state = State.ChunkData;
+    }
+  }
+
+  private parseHead(head: string): void {
+    // "HTTP/1.1 200 OK": the version is 1.0 or 1.1, then one space, three digits, and a space or the end.
+    const lineEnd = lineEndAt(head, 0);
+    const minor = head.charCodeAt(7);
+    if (!head.startsWith('HTTP/1.') || (minor !== 48 && minor !== 49) || head.charCodeAt(8) !== 32) {
+      throw new ProtocolError(`bad HTTP version in "${head.slice(0, Math.min(lineEnd, 40))}"`);
+    }
+    const status = statusCode(head);
+    if (status < 0 || (lineEnd > 12 && head.charCodeAt(12) !== 32)) throw new ProtocolError(`bad status line "${head.slice(0, Math.min(lineEnd, 40))}"`);
+    let contentLength = -1;
+    let transferEncoding: string | undefined;
+    let sawClose = false;
+    let sawKeepAlive = false;
+    let serverTiming: string | undefined;
+    let previous = '';
+    let lineStart = lineEnd + 2;
+    while (lineStart < head.length) {
+      const end = lineEndAt(head, lineStart);
+      const first = head.charCodeAt(lineStart);
+      if (first === 32 || first === 9) {
+        // obs-fold: a continuation of the previous header's value. Refused right after the status line and
+        // for the framing headers (a folded length is a smuggling vector), skipped for any other header.
+        if (previous === '' || previous === 'content-length' || previous === 'transfer-encoding') {
+          throw new ProtocolError(`unexpected whitespace at the start of a header line${previous ? ` (folded ${previous})` : ''}`);
+        }
+        lineStart = end + 2;
+        continue;
+      }
+      const colon = tokenEnd(head, lineStart, end);
+      if (colon === lineStart || head.charCodeAt(colon) !== 58) {
+        throw new ProtocolError(`bad header line "${head.slice(lineStart, Math.min(end, lineStart + 40))}" (expected a name of token characters, then ":")`);
+      }
+      // Only four names matter; the length test spares lower-casing every other header on the hot path.
+      const length = colon - lineStart;
+      const name = length === 14 || length === 17 || length === 10 || length === 13 ? head.slice(lineStart, colon).toLowerCase() : '-';
+      previous = name;
+      lineStart = end + 2;
+      if (name === 'content-length') {
+        const value = trimOws(head, colon + 1, end);
+        if (contentLength >= 0) throw new ProtocolError('more than one Content-Length');
+        contentLength = decimalValue(value);
+        if (contentLength < 0) throw new ProtocolError(`bad Content-Length "${value.slice(0, 20)}"`);
+      } else if (name === 'transfer-encoding') {
+        const value = trimOws(head, colon + 1, end);
+        if (value === '') throw new ProtocolError('empty Transfer-Encoding');
+        transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+      } else if (name === 'connection') {
+        // The common single values first: splitting a list allocates, on every response of most servers.
+        const value = trimOws(head, colon + 1, end).toLowerCase();
+        if (value === 'keep-alive') sawKeepAlive = true;
+        else if (value === 'close') sawClose = true;
+        else {
+          for (const token of value.split(',')) {
+            const t = token.trim();
+            if (t === 'close') sawClose = true;
+            else if (t === 'keep-alive') sawKeepAlive = true;
+          }
+        }
+      } else if (name === 'server-timing') {
+        const value = trimOws(head, colon + 1, end);
+        serverTiming = serverTiming ? `${serverTiming}, ${value}` : value;
+      }
+    }
+    if (transferEncoding !== undefined && contentLength >= 0) throw new ProtocolError('both Content-Length and Transfer-Encoding');
+    // 1xx are interim, the real response follows on the same request; 101 is final: the protocol changed.
+    if (status < 200 && status !== 101) return;
+    const switched = status === 101;
+    const close = sawClose || switched || (minor === 48 && !sawKeepAlive);
     this.current = { status, close, serverTiming };
+    // chunked counts only as the final coding; before another one, the body runs to the close (RFC 9112 6.3).
+    const chunked = transferEncoding !== undefined && finalCoding(transferEncoding) === 'chunked';
     if (this.isHeadRequest() || status === 204 || status === 304) this.finish();
     else if (chunked) this.state = State.ChunkSize;
-    else if (contentLength >= 0) {
+    else if (contentLength > 0) {
       this.remaining = contentLength;
-      if (contentLength === 0) this.finish();
-      else this.state = State.FixedBody;
-    } else {
+      this.state = State.FixedBody;
+    } else if (contentLength === 0 || switched) this.finish();
+    else {
       this.current.close = true;
       this.state = State.BodyUntilClose;
     }
@@ -184,7 +261,101 @@ export class ResponseParser {
   private finish(): void {
     const response = this.current!;
     this.current = undefined;
-    this.state = State.Head;
+    // Bytes after a closing response are no response of ours: ignored until the close (llhttp's strict mode
+    // errors on them; either way nothing more is read from this connection).
+    this.state = response.close ? State.Done : State.Head;
     this.onResponse(response);
   }
+}
+
+/** Fails at once when a response does not start with "HTTP/" (as far as the bytes go). */
+function checkPrefix(buf: Buffer, offset: number): void {
+  const n = Math.min(HTTP_PREFIX.length, buf.length - offset);
+  for (let i = 0; i < n; i++) {
+    if (buf[offset + i] !== HTTP_PREFIX[i]) throw new ProtocolError(`not an HTTP/1.x response: "${buf.toString('latin1', offset, Math.min(buf.length, offset + 20))}"`);
+  }
+}
+
+/**
+ * Lines end in CRLF and nowhere else: a bare LF or a bare CR in [from, to) is a ProtocolError (llhttp's
+ * strict mode; a lenient reading lets a CR swallow the next header into the previous line). A CR as the
+ * very last byte may still be followed by its LF.
+ */
+function checkLineBreaks(buf: Buffer, from: number, to: number): void {
+  let lfs = 0;
+  for (let i = buf.indexOf(LF, from); i >= 0 && i < to; i = buf.indexOf(LF, i + 1)) {
+    if (i === from || buf[i - 1] !== CR) throw new ProtocolError('line ends in a bare LF (expected CRLF)');
+    lfs++;
+  }
+  let crs = 0;
+  for (let i = buf.indexOf(CR, from); i >= 0 && i < to; i = buf.indexOf(CR, i + 1)) crs++;
+  const trailingCr = to === buf.length && buf[to - 1] === CR ? 1 : 0;
+  if (crs - trailingCr !== lfs) throw new ProtocolError('bare CR in a response head (expected CRLF)');
+}
+
+/**
+ * Where the line starting at `from` ends (its CR, or the end of the head), checking that it holds no bare
+ * CR or LF: lines end in CRLF and nowhere else (llhttp's strict mode; read leniently, a CR lets the next
+ * header be swallowed into the previous line).
+ */
+function lineEndAt(head: string, from: number): number {
+  const cr = head.indexOf('\r', from);
+  const lf = head.indexOf('\n', from);
+  if (cr < 0) {
+    if (lf >= 0) throw new ProtocolError('line ends in a bare LF (expected CRLF)');
+    return head.length;
+  }
+  if (lf !== cr + 1) throw new ProtocolError(lf >= 0 && lf < cr ? 'line ends in a bare LF (expected CRLF)' : 'bare CR in a response head (expected CRLF)');
+  return cr;
+}
+
+/** RFC 9110 token characters, by char code. */
+const TOKEN_CHARS = (() => {
+  const table = new Uint8Array(128);
+  for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") table[c.charCodeAt(0)] = 1;
+  return table;
+})();
+
+/** The first index in [from, to) that is not a token character, or `to`. */
+function tokenEnd(text: string, from: number, to: number): number {
+  let i = from;
+  while (i < to && TOKEN_CHARS[text.charCodeAt(i)] === 1) i++;
+  return i;
+}
+
+/** 1 to 15 decimal digits and nothing else (no sign, no "0x", not empty: Number() would take all three), or -1. */
+function decimalValue(text: string): number {
+  if (text.length === 0 || text.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/** The three digits at 9..11, or -1. */
+function statusCode(head: string): number {
+  let status = 0;
+  for (let i = 9; i < 12; i++) {
+    const c = head.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    status = status * 10 + c;
+  }
+  return status >= 100 ? status : -1;
+}
+
+/** The value between `from` and `to` without the optional whitespace (SP, HTAB) around it. */
+function trimOws(text: string, from: number, to: number): string {
+  let a = from;
+  let b = to;
+  while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
+  while (b > a && (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9)) b--;
+  return text.slice(a, b);
+}
+
+function finalCoding(transferEncoding: string): string {
+  const last = transferEncoding.lastIndexOf(',');
+  return trimOws(transferEncoding, last + 1, transferEncoding.length).toLowerCase();
 }

@@ -7,6 +7,7 @@
 import type { RecorderPart } from '../../record/recorder.js';
 import type { LoadModel, RequestDecl } from '../../scenario/types.js';
 import type { EngineStatus, PhaseOutcome } from '../engine.js';
+import type { TlsClientOptions } from '../dialer.js';
 import type { MixEntry } from '../request-mix.js';
 
 /** Everything a worker needs to run its share of a phase: passed as workerData (structured clone). */
@@ -15,6 +16,9 @@ export interface WorkerSetup {
   index: number;
   host: string;
   port: number;
+  addresses: readonly string[];
+  tls?: TlsClientOptions;
+  protocol: 'h1' | 'h2';
   authority: string;
   /** Bodies arrive as Uint8Array (a Buffer does not survive structured cloning as a Buffer). */
   requests: RequestDecl[];

@@ -35,6 +35,9 @@ try {
     {
       host: setup.host,
       port: setup.port,
+      addresses: setup.addresses,
+      ...(setup.tls ? { tls: setup.tls } : {}),
+      protocol: setup.protocol,
       mix: compileMix(requests, setup.mix, setup.authority, setup.seed),
       load: setup.load,
       durationMs: setup.durationMs,
