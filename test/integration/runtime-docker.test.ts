@@ -39,9 +39,11 @@ describe.skipIf(probe.engine === undefined)(`docker runtime, rust-cache-server${
   });
 
   afterAll(async () => {
-    expect(trackedLabels()).toEqual([]); // every down() untracked its service
+    // Read before downAll() clears it, asserted after the cleanup: a failed test must leave no container behind.
+    const leftover = trackedLabels();
     await downAll();
     await reapLeftovers({ runId });
+    expect(leftover).toEqual([]); // every down() untracked its service
   });
 
   it('starts a container, answers, freezes on pause, thaws, samples, restarts, and leaves no container after down', async () => {

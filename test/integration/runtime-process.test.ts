@@ -22,8 +22,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  expect(trackedLabels()).toEqual([]); // every down() untracked its service
+  // Read before downAll() clears it, asserted after: a failed test must not leave its (maybe paused) service behind.
+  const leftover = trackedLabels();
   await downAll();
+  expect(leftover).toEqual([]); // every down() untracked its service
 });
 
 describe('process runtime, rust-cache-server', () => {
