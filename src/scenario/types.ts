@@ -1,17 +1,9 @@
 /** A validated scenario: what `scenario/load.ts` returns and every later stage reads. Units are in the names. */
 
-import type { CounterNames, GcSource, Language, ReadyCheck, ServiceKind } from '../runtime/types.js';
+import type { CounterNames, GcSource, Language, ReadyCheck, ServiceKind, ServiceSource } from '../runtime/types.js';
 
-/** Where a service comes from, as written: templates such as {{port}} still unfilled. */
-export type ServiceOrigin =
-  | { type: 'reference'; kind: ServiceKind }
-  | {
-      type: 'own';
-      image?: { tag: string; pull: boolean };
-      build?: { contextDir: string; dockerfile: string };
-      /** argv[0] already resolved against the scenario's folder when it is a relative path. */
-      command?: { argv: string[]; cwd: string };
-    };
+/** Where a service comes from, as written: the runtime's ServiceSource, with templates such as {{port}} still unfilled. */
+export type ServiceOrigin = ServiceSource;
 
 export interface ServiceDecl {
   /** Name in the scenario; instances are NAME when instances = 1, else NAME-1 .. NAME-N. */
