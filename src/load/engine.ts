@@ -125,7 +125,7 @@ export class LoadEngine implements ConnectionEvents {
     this.startMs = performance.now();
     for (const conn of this.connections) this.fill(conn);
     this.timeoutTimer = setInterval(() => this.expire(), Math.max(5, Math.min(50, this.run.timeoutMs / 10)));
-    this.endTimer = setTimeout(() => this.stop(), this.run.durationMs);
+    this.endTimer = setTimeout(this.onEndTimer, this.run.durationMs);
     if (this.run.load.model === 'open') {
       this.nextDueMs = this.nextDue();
       this.pace();
@@ -268,6 +268,18 @@ export class LoadEngine implements ConnectionEvents {
       if (waitMs > 0) Atomics.wait(this.sleepCell, 0, 0, waitMs);
     }
   }
+
+  private readonly onEndTimer = (): void => {
+    // libuv timers can fire up to a millisecond early: the requests due in that last millisecond still belong
+    // to the phase (its intended count is the schedule's), so the phase ends only once its time has passed.
+    const leftMs = this.startMs + this.run.durationMs - performance.now();
+    if (leftMs > 0) {
+      this.endTimer = setTimeout(this.onEndTimer, Math.max(1, leftMs));
+      return;
+    }
+    if (this.run.load.model === 'open') this.sendWhatIsDue();
+    this.stop();
+  };
 
   private readonly onPaceTimer = (): void => {
     this.paceTimer = undefined;
