@@ -12,7 +12,8 @@ import { dockerUp, hopscope, outDir } from './cli-helpers.js';
 import { buildExampleBinary, EXAMPLE, hopscopeContainers, scenarioFile } from './own-service-helpers.js';
 import { freePort, getStatus } from './runtime-helpers.js';
 
-function oneService(entry: string): string {
+/** A scenario with the one service; `path` is what its single request asks for. */
+function oneService(entry: string, path = '/'): string {
   return scenarioFile(`name: bad
 services:
   - name: svc
@@ -22,7 +23,7 @@ ${entry
   .map((line) => `    ${line}`)
   .join('\n')}
 requests:
-  - { name: root, path: / }
+  - { name: root, path: ${path} }
 phases:
   - { name: main, duration: 1s, load: { model: closed, connections: 1 } }
 `);
@@ -123,7 +124,7 @@ describe('readiness variants', () => {
     buildExampleBinary();
     for (const ready of ['{ log: "orders listening on" }', '{ tcp: true }']) {
       const port = await freePort();
-      const file = oneService(`command: ["${EXAMPLE}/orders", "--listen", "127.0.0.1:{{port}}"]\nport: ${port}\nready: ${ready}\nlanguage: go`);
+      const file = oneService(`command: ["${EXAMPLE}/orders", "--listen", "127.0.0.1:{{port}}"]\nport: ${port}\nready: ${ready}\nlanguage: go`, '/healthz');
       const r = await hopscope(['run', file, '--runtime', 'process', '--out', outDir()], 60_000);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/service "svc" \(own\) ready on/);
