@@ -61,8 +61,7 @@ function measure(
   });
 }
 
-const spin = (rate: number, seconds: number) =>
-  measure(rate, seconds, (dueMs, woke) => setImmediate(() => (performance.now() >= dueMs ? woke() : spinUntil(dueMs, woke))));
+const spin = (rate: number, seconds: number) => measure(rate, seconds, spinUntil);
 function spinUntil(dueMs: number, woke: () => void): void {
   setImmediate(() => (performance.now() >= dueMs ? woke() : spinUntil(dueMs, woke)));
 }
