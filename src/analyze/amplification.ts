@@ -1,14 +1,7 @@
 /** Per-hop request counts from the services' counters, and how many requests one client request became. Pure. */
 
-import type { CounterNames } from '../runtime/types.js';
+import type { ServiceDeltas } from '../record/observers/metrics-scraper.js';
 import type { Amplification, HopCounts } from './types.js';
-
-export interface ServiceDeltas {
-  service: string;
-  /** Which counters count requests, upstream calls, timeouts and retries (the service kind's). */
-  counters: CounterNames;
-  deltas: Map<string, number>;
-}
 
 function sum(deltas: Map<string, number>, names: readonly string[]): number {
   return names.reduce((total, name) => total + (deltas.get(name) ?? 0), 0);

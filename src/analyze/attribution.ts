@@ -1,18 +1,10 @@
 /** Which hop the slowest requests spent their time in: pure arithmetic over recorded breakdowns. */
 
+import type { TailSample } from '../record/hop-recorder.js';
 import type { TailAttribution } from './types.js';
-import { formatUs } from '../report/units.js';
-
-/** One slow request: its client latency and its own time per hop (the residual under OUTSIDE). */
-export interface TailSample {
-  latencyUs: number;
-  hopsUs: Map<string, number>;
-}
-
-export const OUTSIDE = 'outside';
 
 /**
- * @param thresholdUs the tail's percentile as reported (for the sentence)
+ * @param thresholdUs the tail's percentile as reported
  * @param floorUs the smallest latency that belongs to the tail (the percentile's bucket floor)
  */
 export function attributeTail(tail: string, thresholdUs: number, samples: readonly TailSample[], floorUs = thresholdUs): TailAttribution {
@@ -41,19 +33,5 @@ export function attributeTail(tail: string, thresholdUs: number, samples: readon
     }))
     .sort((a, b) => b.meanUs - a.meanUs);
   const meanLatencyUs = selected.length ? selected.reduce((sum, s) => sum + s.latencyUs, 0) / selected.length : 0;
-  return { tail, thresholdUs, requests: selected.length, hops, sentence: describe(tail, thresholdUs, selected.length, meanLatencyUs, hops) };
-}
-
-/**
- * The tail holds every request at or above the percentile, so its mean is above the percentile itself:
- * the sentence gives both, so that the hop figures (means over the tail) add up to something visible.
- */
-function describe(tail: string, thresholdUs: number, count: number, meanLatencyUs: number, hops: TailAttribution['hops']): string {
-  if (count === 0) return `${tail} ${formatUs(thresholdUs)}: no request with hop timings in this tail`;
-  const parts = hops.map((h, i) => {
-    const where = h.name === OUTSIDE ? 'outside' : `in ${h.name}`;
-    const share = i === 0 ? ` (${Math.round(h.share * 100)}%)` : '';
-    return `${formatUs(h.meanUs)} ${where}${share}`;
-  });
-  return `${tail} ${formatUs(thresholdUs)}; the ${count} requests at or above it took ${formatUs(meanLatencyUs)} on average: ${parts.join(', ')}`;
+  return { tail, thresholdUs, requests: selected.length, meanLatencyUs, hops };
 }

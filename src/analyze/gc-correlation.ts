@@ -1,7 +1,8 @@
 /** Lines up GC pauses with the requests that were in flight while they happened. Pure. */
 
 import { newHistogram, percentiles, recordUs } from '../record/histogram.js';
-import type { GcAnalysis, GcPause } from './types.js';
+import type { GcPause } from '../record/observers/types.js';
+import type { GcAnalysis } from './types.js';
 
 export interface RequestTimes {
   /** Visits (start from the run's start in ms, latency in us) of each recorded request. */

@@ -1,6 +1,7 @@
 /** What the analysis stage adds to summary.json. Pure data: every field is computed by src/analyze/*. */
 
 import type { Percentiles } from '../record/histogram.js';
+import type { GcPause } from '../record/observers/types.js';
 
 /** One point of a percentile spectrum, as HdrHistogram's outputPercentileDistribution lists them. */
 export interface SpectrumPoint {
@@ -24,10 +25,10 @@ export interface TailAttribution {
   tail: string;
   thresholdUs: number;
   requests: number;
+  /** Mean client latency of those requests (above thresholdUs: the tail holds everything at or above it). */
+  meanLatencyUs: number;
   /** Mean time per hop over those requests, the residual as "outside"; shares add up to 1. */
   hops: { name: string; meanUs: number; share: number; dominatedCount: number }[];
-  /** e.g. "p99 12.3 ms: 9.8 ms in rust-cache-server (80%), 1.9 ms in fastjson-api, 0.6 ms outside" */
-  sentence: string;
 }
 
 export interface HopAnalysis {
@@ -36,12 +37,6 @@ export interface HopAnalysis {
   hops: HopStats[];
   residual: HopStats;
   tails: TailAttribution[];
-}
-
-export interface GcPause {
-  /** From the run's start. */
-  tMs: number;
-  durationUs: number;
 }
 
 export interface GcAnalysis {
@@ -57,24 +52,6 @@ export interface GcAnalysis {
   pauseStats: Percentiles;
   /** Latency of requests in flight during a pause vs the others. */
   correlation: { duringPause: Percentiles; otherwise: Percentiles; requestsDuringPause: number } | undefined;
-}
-
-export interface ResourcePoint {
-  tMs: number;
-  cpuPercent: number;
-  memoryBytes: number;
-}
-
-export interface ServiceResources {
-  service: string;
-  points: ResourcePoint[];
-}
-
-export interface FaultEvent {
-  tMs: number;
-  kind: 'pause' | 'unpause' | 'kill' | 'restart' | 'gc-pressure';
-  service: string;
-  detail: string;
 }
 
 export interface GeneratorHealth {

@@ -1,6 +1,6 @@
 /** One gate check's verdict: what every gate produces and every gate writer (table, JUnit, Markdown) reads. */
 
-import { formatPercent, formatRate, formatUs } from '../report/units.js';
+import { formatPercent, formatRate, formatUs } from '../units.js';
 import type { Metric } from './threshold-parser.js';
 
 export interface CheckResult {

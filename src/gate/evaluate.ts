@@ -5,7 +5,7 @@
 
 import type { SpectrumPoint } from '../analyze/types.js';
 import type { Percentiles } from '../record/histogram.js';
-import type { RunSummary } from '../record/summary.js';
+import type { RunSummary } from '../run-folder/summary.js';
 import { formatMetric, type CheckResult } from './check.js';
 import { isLatency, scopeLabel, type LatencyMetric, type Metric, type Op, type Scope, type Threshold } from './threshold-parser.js';
 

@@ -10,7 +10,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { Distribution, Trial } from '../analyze/statistics.js';
 import { decodeHistogram, type Histogram } from '../record/histogram.js';
 import { hlogTag } from '../record/hlog-writer.js';
-import type { RunSummary } from '../record/summary.js';
+import type { RunSummary } from '../run-folder/summary.js';
 
 export interface RunIntervals {
   overall: Trial;

@@ -5,7 +5,7 @@
  */
 
 import { GateFailure } from '../errors.js';
-import type { RunSummary } from '../record/summary.js';
+import type { RunSummary } from '../run-folder/summary.js';
 
 export function assertSomeSuccess(runs: readonly { dir: string; summary: RunSummary }[]): void {
   const failed = runs.find((r) => r.summary.overall.count === 0);

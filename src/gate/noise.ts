@@ -6,7 +6,7 @@
  */
 
 import { bootstrapQuantileRatios, DEFAULT_BOOTSTRAP, type BootstrapOptions, type QuantileRatio, type Trial } from '../analyze/statistics.js';
-import { formatChange, formatUs } from '../report/units.js';
+import { formatChange, formatUs } from '../units.js';
 import type { CheckResult } from './check.js';
 
 export function noiseChecks(

@@ -6,8 +6,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { RunSummary } from '../record/summary.js';
-import { readRunSummary } from '../report/html/read-summary.js';
+import type { RunSummary } from '../run-folder/summary.js';
+import { readRunSummary } from '../run-folder/read.js';
 
 export interface SavedRun {
   dir: string;

@@ -6,9 +6,16 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import type { FaultEvent } from '../analyze/types.js';
 import type { StartedService } from '../runtime/types.js';
 import type { FaultDecl } from '../scenario/types.js';
+
+/** One fault as it happened, for the report's timeline. */
+export interface FaultEvent {
+  tMs: number;
+  kind: 'pause' | 'unpause' | 'kill' | 'restart' | 'gc-pressure';
+  service: string;
+  detail: string;
+}
 
 const PRESSURE_TIMEOUT_MS = 2000;
 

@@ -8,7 +8,7 @@ import { correlatePauses, pauseStats } from '../analyze/gc-correlation.js';
 import type { GcAnalysis, HopAnalysis } from '../analyze/types.js';
 import { GcPoller } from '../record/observers/gc-poller.js';
 import type { RequestTimes } from '../analyze/gc-correlation.js';
-import { unseenGcNote } from '../runtime/service-kinds.js';
+import { unseenGcNote } from '../scenario/reference-kinds.js';
 import type { StartedService } from '../runtime/types.js';
 
 export function gcPollersFor(started: StartedService[], originEpochMs: number): GcPoller[] {

@@ -5,7 +5,7 @@
 
 import type { EngineStatus, PhaseOutcome } from '../load/engine.js';
 import type { PhaseDecl } from '../scenario/types.js';
-import { formatUs } from '../report/units.js';
+import { formatUs } from '../units.js';
 import type { TimelinePoint } from '../record/timeline.js';
 
 export class ProgressLine {

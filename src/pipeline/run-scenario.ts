@@ -4,6 +4,8 @@
  * this file only sequences them and guarantees teardown.
  */
 
+import { generatorHealth } from '../analyze/generator-health.js';
+import { hopAnalysis } from '../analyze/hops.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,16 +16,17 @@ import { LoadEngine, type EngineStatus, type PhaseOutcome } from '../load/engine
 import { authorityOf, resolveAddresses } from '../load/addresses.js';
 import { FaultInjector } from '../load/faults.js';
 import { compileMix } from '../load/request-mix.js';
-import { runInWorkers } from '../load/workers/pool.js';
+import { runInWorkers } from './workers/pool.js';
 import { HlogWriter } from '../record/hlog-writer.js';
 import { GeneratorMonitor } from '../record/observers/generator-health.js';
 import { MetricsScraper } from '../record/observers/metrics-scraper.js';
 import { ResourceSampler } from '../record/observers/resource-sampler.js';
 import { Recorder } from '../record/recorder.js';
-import { writeRunFolder } from '../record/run-folder.js';
+import { writeRunFolder } from '../run-folder/write.js';
 import { writeHtmlReport } from '../report/html/write-report.js';
-import { buildSummary, type PhaseResult, type RunSummary } from '../record/summary.js';
+import { buildSummary, type PhaseResult, type RunSummary } from '../run-folder/summary.js';
 import { Timeline } from '../record/timeline.js';
+import type { EngineKind } from '../load/engines.js';
 import type { RuntimeChoice } from '../runtime/index.js';
 import type { StartedService } from '../runtime/types.js';
 import { referencesAService, resolveTarget, resolveTopology } from '../scenario/topology.js';
@@ -32,7 +35,6 @@ import { gcAnalyses, gcPollersFor, unseenBy } from './observations.js';
 import { ProgressLine } from './progress.js';
 import { startServices } from './services.js';
 
-export type EngineKind = 'hopscope' | 'autocannon';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -113,10 +115,10 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     await Promise.all(gcPollers.map((p) => p.stop()));
     const worstSendLagUs = Math.max(0, ...recorder.phaseTotals.map((p) => p.sendLag.getValueAtPercentile(99)));
     // Stopped before the analysis below, whose CPU work would otherwise read as the generator's delay.
-    const generatorHealth = generator.stop(worstSendLagUs);
+    const generatorSeen = generator.stop();
 
     const gc = gcAnalyses(started, gcPollers, recorder.requests);
-    const hops = recorder.hops.analysis();
+    const hops = hopAnalysis(recorder.hops.recording);
     const clientRequests = outcomes.filter((o) => o.phase.record).reduce((sum, o) => sum + o.outcome.sent, 0);
     const knee = scenario.knee && kneeResult(scenario.knee, kneeSteps);
     const summary = buildSummary({
@@ -143,7 +145,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         ...(started.length ? { gc, resources: await resources.stop(), amplification: amplification(metrics.deltas(), clientRequests, deepest) } : {}),
         ...(knee ? { knee } : {}),
         faults: faults.events,
-        generator: generatorHealth,
+        generator: generatorHealth(generatorSeen, worstSendLagUs),
       },
     });
     writeRunFolder(outDir, summary, recorder.phaseTotals, names);

@@ -4,20 +4,29 @@
  * carries the header is parsed (no sampling: parsing costs about a microsecond, see bench/engine.ts).
  */
 
-import { attributeTail, OUTSIDE, type TailSample } from '../analyze/attribution.js';
-import { breakdown, parseServerTiming } from '../analyze/server-timing.js';
-import { spectrumOf } from '../analyze/spectrum.js';
-import type { HopAnalysis, HopStats } from '../analyze/types.js';
-import {
-  newHistogram,
-  packHistogram,
-  percentileFloorUs,
-  percentiles,
-  recordUs,
-  unpackHistogram,
-  type Histogram,
-  type PackedHistogram,
-} from './histogram.js';
+import { newHistogram, packHistogram, recordUs, unpackHistogram, type Histogram, type PackedHistogram } from './histogram.js';
+import { breakdown, parseServerTiming } from './server-timing.js';
+
+/** The residual's name: the time of a request spent outside every hop that reported itself. */
+export const OUTSIDE = 'outside';
+
+/** One slow request: its client latency and its own time per hop (the residual under OUTSIDE). */
+export interface TailSample {
+  latencyUs: number;
+  hopsUs: Map<string, number>;
+}
+
+/** What the recorder holds, for the analysis stage to read (never to change). */
+export interface HopRecording {
+  responses: number;
+  /** Responses whose Server-Timing was parsed. */
+  parsed: number;
+  hops: ReadonlyMap<string, Histogram>;
+  outside: Histogram;
+  /** Client latency of every parsed response: the tail thresholds come from it. */
+  latency: Histogram;
+  tail: readonly TailSample[];
+}
 
 /**
  * Breakdowns are kept only for requests at or above this percentile of the latencies seen so far, so that
@@ -122,18 +131,7 @@ export class HopRecorder {
     this.parsed += part.parsed;
   }
 
-  /** undefined when no response carried Server-Timing. */
-  analysis(): HopAnalysis | undefined {
-    if (this.parsed === 0) return undefined;
-    const stats = (name: string, h: Histogram): HopStats => ({ name, count: h.totalCount, selfTime: percentiles(h), spectrum: spectrumOf(h) });
-    return {
-      sampledShare: this.parsed / this.responses,
-      hops: [...this.hops].map(([name, h]) => stats(name, h)),
-      residual: stats(OUTSIDE, this.outside),
-      tails: [
-        attributeTail('p99', this.latency.getValueAtPercentile(99), this.tail, percentileFloorUs(this.latency, 99)),
-        attributeTail('p99.9', this.latency.getValueAtPercentile(99.9), this.tail, percentileFloorUs(this.latency, 99.9)),
-      ],
-    };
+  get recording(): HopRecording {
+    return { responses: this.responses, parsed: this.parsed, hops: this.hops, outside: this.outside, latency: this.latency, tail: this.tail };
   }
 }

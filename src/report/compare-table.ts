@@ -2,8 +2,8 @@
 
 import Table from 'cli-table3';
 import type { Percentiles } from '../record/histogram.js';
-import type { RunSummary } from '../record/summary.js';
-import { formatChange, formatPercent, formatRate, formatUs } from './units.js';
+import type { RunSummary } from '../run-folder/summary.js';
+import { formatChange, formatPercent, formatRate, formatUs } from '../units.js';
 
 export interface LabelledRun {
   label: string;

@@ -4,7 +4,7 @@ import Table from 'cli-table3';
 import { DEFAULT_BOOTSTRAP } from '../analyze/statistics.js';
 import { verdict } from '../gate/check.js';
 import type { GateReport } from '../gate/gate.js';
-import { formatChange } from './units.js';
+import { formatChange } from '../units.js';
 
 export function gateTable(report: GateReport, color: boolean): string {
   if (report.checks.length === 0) return 'gate: no thresholds and no baseline: nothing to check';

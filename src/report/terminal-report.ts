@@ -4,11 +4,12 @@
  * Each section appears only when the run has its data.
  */
 
+import { tailSentence } from './tail-sentence.js';
 import Table from 'cli-table3';
 import { invalidationsByPhase } from '../analyze/invalidations.js';
-import { generatorLoadCpu, type RunSummary } from '../record/summary.js';
+import { generatorLoadCpu, type RunSummary } from '../run-folder/summary.js';
 import { summaryTable } from './terminal-table.js';
-import { formatPercent, formatRate, formatUs } from './units.js';
+import { formatPercent, formatRate, formatUs } from '../units.js';
 
 function table(head: string[], rows: string[][], color: boolean): string {
   const t = new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')) });
@@ -43,7 +44,7 @@ function generatorCpu(s: RunSummary): string | undefined {
 function hops(s: RunSummary): string | undefined {
   if (!s.hops) return undefined;
   const own = s.hops.hops.map((h) => `${h.name} p99 ${formatUs(h.selfTime.p99Us)}`).join(', ');
-  return [`hops (own time): ${own}, outside p99 ${formatUs(s.hops.residual.selfTime.p99Us)}`, ...s.hops.tails.map((t) => `tail ${t.sentence}`)].join('\n');
+  return [`hops (own time): ${own}, outside p99 ${formatUs(s.hops.residual.selfTime.p99Us)}`, ...s.hops.tails.map((t) => `tail ${tailSentence(t)}`)].join('\n');
 }
 
 function gc(s: RunSummary): string | undefined {

@@ -2,8 +2,8 @@
 
 import Table from 'cli-table3';
 import type { RequestStats } from '../record/stats.js';
-import type { RunSummary } from '../record/summary.js';
-import { formatPercent, formatRate, formatUs } from './units.js';
+import type { RunSummary } from '../run-folder/summary.js';
+import { formatPercent, formatRate, formatUs } from '../units.js';
 
 /** A request's figures as display cells: name, count, req/s, p50, p90, p99, p99.9, max, errors. */
 export function statsRow(s: RequestStats): string[] {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
-import { kindDescriptor, SERVICE_KINDS, type ServiceKind } from '../runtime/service-kinds.js';
+import { kindDescriptor, SERVICE_KINDS, type ServiceKind } from './reference-kinds.js';
 import { parseDurationMs } from './duration.js';
 import { assertTargetUrl } from './loopback.js';
 import type { FaultDecl, KneeDecl, LoadModel, PhaseDecl, RequestDecl, Scenario, ServiceDecl, ThresholdDecl, TlsDecl, VarSpec } from './types.js';

@@ -3,8 +3,8 @@
  * validation messages quote it ("expected a duration like 10s"), so this file is also the reference.
  */
 
-import { SERVICE_KINDS } from '../runtime/service-kinds.js';
-import { LANGUAGES } from '../runtime/types.js';
+import { SERVICE_KINDS } from './reference-kinds.js';
+import { LANGUAGES } from './service-traits.js';
 import { DURATION_PATTERN } from './duration.js';
 
 const duration = { type: 'string', pattern: DURATION_PATTERN, description: 'a duration like 500ms, 10s, 2m' };

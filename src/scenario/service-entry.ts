@@ -6,8 +6,8 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { isServiceKind, kindDescriptor } from '../runtime/service-kinds.js';
-import type { GcSource, ReadyCheck } from '../runtime/types.js';
+import { isServiceKind, kindDescriptor } from './reference-kinds.js';
+import type { GcSource, ReadyCheck } from './service-spec.js';
 import { parseDurationMs } from './duration.js';
 import type { ServiceDecl, ServiceOrigin } from './types.js';
 import type { ScenarioLocator } from './validate.js';

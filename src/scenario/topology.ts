@@ -5,8 +5,8 @@
  */
 
 import { UsageError } from '../errors.js';
-import { kindDescriptor } from '../runtime/service-kinds.js';
-import type { ServiceSource, ServiceSpec } from '../runtime/types.js';
+import { kindDescriptor } from './reference-kinds.js';
+import type { ServiceSource, ServiceSpec } from './service-spec.js';
 import { instanceNamesOf } from './load.js';
 import type { Scenario, ServiceDecl } from './types.js';
 

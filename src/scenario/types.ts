@@ -1,6 +1,6 @@
 /** A validated scenario: what `scenario/load.ts` returns and every later stage reads. Units are in the names. */
 
-import type { CounterNames, GcSource, Language, ReadyCheck, ServiceKind, ServiceSource } from '../runtime/types.js';
+import type { CounterNames, GcSource, Language, ReadyCheck, ServiceKind, ServiceSource } from './service-spec.js';
 
 /** Where a service comes from, as written: the runtime's ServiceSource, with templates such as {{port}} still unfilled. */
 export type ServiceOrigin = ServiceSource;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { RunSummary } from '../../src/record/summary.js';
+import type { RunSummary } from '../../src/run-folder/summary.js';
 
 export const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, '../..');

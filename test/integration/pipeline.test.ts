@@ -3,6 +3,7 @@
  * Ctrl-C, and bad input, all through the built CLI (`npm test` builds dist/ first).
  */
 
+import { tailSentence } from '../../src/report/tail-sentence.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,7 +56,7 @@ describe('latency analysis on real services (process runtime)', () => {
     const p99 = s.hops!.tails.find((t) => t.tail === 'p99')!;
     expect(p99.hops[0]!.name).toBe('rust-cache-server');
     expect(p99.thresholdUs).toBeGreaterThan(30_000);
-    expect(p99.sentence).toMatch(/in rust-cache-server \(\d+%\)/);
+    expect(tailSentence(p99)).toMatch(/in rust-cache-server \(\d+%\)/);
   }, 300_000);
 
   it('records GC pauses of the Go service under GC pressure, and says the Rust one has none', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfraError } from '../../src/errors.js';
 import { ensureBinary } from '../../src/runtime/build/build.js';
-import { kindBinary } from '../../src/runtime/service-kinds.js';
+import { kindBinary } from '../../src/runtime/build/reference-recipes.js';
 import { referenceSpec } from '../fixtures/reference-spec.js';
 import { downAll, selectRuntime, type Runtime, type StartedService, type UpOptions } from '../../src/runtime/index.js';
 import { trackedLabels } from '../../src/runtime/teardown.js';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBinary } from '../../src/runtime/build/build.js';
-import { kindBinary } from '../../src/runtime/service-kinds.js';
+import { kindBinary } from '../../src/runtime/build/reference-recipes.js';
 import { packageRoot } from '../../src/runtime/package-root.js';
 import { probeEngine } from '../../src/runtime/select.js';
 import { CACHE_COMM, childPids, freePort, isAlive, tempLogDir } from './runtime-helpers.js';

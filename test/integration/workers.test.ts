@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeHistogram } from '../../src/record/histogram.js';
-import type { RunSummary } from '../../src/record/summary.js';
+import type { RunSummary } from '../../src/run-folder/summary.js';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -25,7 +25,7 @@ let target = '';
 let answered = 0;
 
 beforeAll(async () => {
-  // Worker threads load the compiled entry (dist/load/workers/worker-main.js): build what is tested.
+  // Worker threads load the compiled entry (dist/pipeline/workers/worker-main.js): build what is tested.
   await exec('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
   server = createServer((_, res) => {
     answered++;
@@ -118,7 +118,7 @@ describe('hopscope run --workers 2', () => {
 
 describe('a failing worker', () => {
   it('surfaces as an InfraError with its message, and leaves no thread behind', async () => {
-    const pool = (await import(pathToFileURL(join(ROOT, 'dist/load/workers/pool.js')).href)) as typeof import('../../src/load/workers/pool.js');
+    const pool = (await import(pathToFileURL(join(ROOT, 'dist/pipeline/workers/pool.js')).href)) as typeof import('../../src/pipeline/workers/pool.js');
     const { Recorder } = (await import(pathToFileURL(join(ROOT, 'dist/record/recorder.js')).href)) as typeof import('../../src/record/recorder.js');
     const threads = () => readdirSync('/proc/self/task').length;
     const before = threads();

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { amplification } from '../../src/analyze/amplification.js';
 import { describeInvalidations, invalidationStats } from '../../src/analyze/invalidations.js';
 import { kneeResult, searchEnded, stepPasses } from '../../src/analyze/knee.js';
-import { attributeTail, OUTSIDE, type TailSample } from '../../src/analyze/attribution.js';
+import { attributeTail } from '../../src/analyze/attribution.js';
+import { hopAnalysis } from '../../src/analyze/hops.js';
 import { correlatePauses } from '../../src/analyze/gc-correlation.js';
-import { counterDeltas, sumCounters } from '../../src/analyze/prometheus-text.js';
-import { breakdown, parseServerTiming } from '../../src/analyze/server-timing.js';
-import { HopRecorder } from '../../src/record/hop-recorder.js';
-import { kindDescriptor } from '../../src/runtime/service-kinds.js';
+import { counterDeltas, sumCounters } from '../../src/record/observers/prometheus-text.js';
+import { breakdown, parseServerTiming } from '../../src/record/server-timing.js';
+import { HopRecorder, OUTSIDE, type TailSample } from '../../src/record/hop-recorder.js';
+import { tailSentence } from '../../src/report/tail-sentence.js';
+import { kindDescriptor } from '../../src/scenario/reference-kinds.js';
 
 describe('Server-Timing parsing', () => {
   it('reads entries in order with their dur in ms', () => {
@@ -54,11 +56,11 @@ describe('tail attribution', () => {
     expect(a.requests).toBe(2);
     expect(a.hops[0]).toMatchObject({ name: 'cache', meanUs: 9800, dominatedCount: 2 });
     expect(a.hops.reduce((s, h) => s + h.share, 0)).toBeCloseTo(1, 9);
-    expect(a.sentence).toBe('p99 12.3ms; the 2 requests at or above it took 12.3ms on average: 9.80ms in cache (80%), 1.90ms in api, 600us outside');
+    expect(tailSentence(a)).toBe('p99 12.3ms; the 2 requests at or above it took 12.3ms on average: 9.80ms in cache (80%), 1.90ms in api, 600us outside');
   });
 
   it('says so when no request of the tail had timings', () => {
-    expect(attributeTail('p99.9', 5000, []).sentence).toBe('p99.9 5.00ms: no request with hop timings in this tail');
+    expect(tailSentence(attributeTail('p99.9', 5000, []))).toBe('p99.9 5.00ms: no request with hop timings in this tail');
   });
 
   it('keeps breakdowns for the tail only, and attributes it end to end from raw headers', () => {
@@ -67,11 +69,11 @@ describe('tail attribution', () => {
     hops.interval();
     for (let i = 0; i < 100; i++) hops.response(60_000, 'api;dur=59.9, cache;dur=59.5');
     hops.response(900, undefined);
-    const analysis = hops.analysis()!;
+    const analysis = hopAnalysis(hops.recording)!;
     expect(analysis.sampledShare).toBeCloseTo(5100 / 5101, 9);
     expect(analysis.hops.map((h) => h.name)).toEqual(['api', 'cache']);
     expect(analysis.tails[0]!.hops[0]!.name).toBe('cache');
-    expect(analysis.tails[0]!.sentence).toMatch(/^p99 60\.\dms; the \d+ requests at or above it took 60\.0ms on average: 59\.\dms in cache \(99%\)/);
+    expect(tailSentence(analysis.tails[0]!)).toMatch(/^p99 60\.\dms; the \d+ requests at or above it took 60\.0ms on average: 59\.\dms in cache \(99%\)/);
   });
 });
 

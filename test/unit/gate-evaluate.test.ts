@@ -6,7 +6,7 @@ import type { HopAnalysis, HopStats } from '../../src/analyze/types.js';
 import { evaluateThresholds } from '../../src/gate/evaluate.js';
 import { parseThresholdFlag } from '../../src/gate/threshold-parser.js';
 import { newHistogram, percentiles, recordUs } from '../../src/record/histogram.js';
-import type { RunSummary } from '../../src/record/summary.js';
+import type { RunSummary } from '../../src/run-folder/summary.js';
 import { writeRun } from './gate-fixtures.js';
 
 const ONE_TO_1000 = Array.from({ length: 1000 }, (_, i) => i + 1);

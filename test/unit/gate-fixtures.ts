@@ -15,7 +15,7 @@ import { newHistogram, percentiles } from '../../src/record/histogram.js';
 import { HlogWriter } from '../../src/record/hlog-writer.js';
 import { Recorder } from '../../src/record/recorder.js';
 import { combine, statsOf } from '../../src/record/stats.js';
-import { SUMMARY_SCHEMA, type PhaseSummary, type RunSummary } from '../../src/record/summary.js';
+import { SUMMARY_SCHEMA, type PhaseSummary, type RunSummary } from '../../src/run-folder/summary.js';
 import { Timeline } from '../../src/record/timeline.js';
 
 /** One second of a run: per request name, the latencies (us) of its successful responses. */

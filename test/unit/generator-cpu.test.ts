@@ -1,7 +1,7 @@
 /** The generator's own CPU as a figure of the result: per phase in summary.json, totalled, and in the terminal. */
 
 import { describe, expect, it } from 'vitest';
-import { generatorLoadCpu, type RunSummary } from '../../src/record/summary.js';
+import { generatorLoadCpu, type RunSummary } from '../../src/run-folder/summary.js';
 import { terminalReport } from '../../src/report/terminal-report.js';
 import { makeSummary } from '../fixtures/runs/make-summary.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import type { RunSummary } from '../../src/record/summary.js';
+import type { RunSummary } from '../../src/run-folder/summary.js';
 import { renderComparePage } from '../../src/report/html/compare-page.js';
 import { chartJsSource } from '../../src/report/html/inline-assets.js';
 import { makeSummary } from '../fixtures/runs/make-summary.js';

@@ -1,3 +1,4 @@
+import { tailSentence } from '../../src/report/tail-sentence.js';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/program.js';
 import { UsageError } from '../../src/errors.js';
-import type { RunSummary } from '../../src/record/summary.js';
+import type { RunSummary } from '../../src/run-folder/summary.js';
 import { CHARTS_SCRIPT } from '../../src/report/html/charts-script.js';
 import { chartJsSource, embedJson } from '../../src/report/html/inline-assets.js';
 import { renderReport } from '../../src/report/html/report-page.js';
@@ -115,7 +116,7 @@ describe('renderReport', () => {
   });
 
   it('puts the tail sentences and the faults on the page', () => {
-    for (const tail of summary.hops!.tails) expectText(html, tail.sentence);
+    for (const tail of summary.hops!.tails) expectText(html, tailSentence(tail));
     expectText(html, 'docker pause for 150ms');
   });
 
@@ -149,8 +150,8 @@ describe('writeHtmlReport', () => {
     ['a folder that does not exist', () => join(tmpdir(), 'hopscope-no-such-run'), /hopscope-no-such-run: no such run folder \(expected a folder holding summary\.json\)/],
     ['a folder without summary.json', () => runDir(undefined), /summary\.json: not found; a run folder holds summary\.json/],
     ['a summary.json that is not JSON', () => runDir('{ nope'), /summary\.json: not valid JSON \(.*\); expected a hopscope run summary/],
-    ['some other JSON file', () => runDir('{"name":"x"}'), /summary\.json: not a hopscope run summary \(no "schema" field, expected "hopscope\.summary\/v1"\)/],
-    ['a summary of another schema version', () => runDir('{"schema":"hopscope.summary/v0"}'), /written by a different hopscope version \(schema "hopscope\.summary\/v0", expected "hopscope\.summary\/v1"\)/],
+    ['some other JSON file', () => runDir('{"name":"x"}'), /summary\.json: not a hopscope run summary \(no "schema" field, expected "hopscope\.summary\/v2"\)/],
+    ['a summary of another schema version', () => runDir('{"schema":"hopscope.summary/v0"}'), /written by a different hopscope version \(schema "hopscope\.summary\/v0", expected "hopscope\.summary\/v2"\)/],
   ])('refuses %s with a UsageError naming the path', (_, dir, message) => {
     const error = (() => {
       try {

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/load/random.js';
 import { arrivalTimes } from '../../src/load/schedule.js';
-import { mergeOutcomes } from '../../src/load/workers/pool.js';
-import { shareLoad, workersFor } from '../../src/load/workers/share.js';
+import { mergeOutcomes } from '../../src/pipeline/workers/pool.js';
+import { shareLoad, workersFor } from '../../src/pipeline/workers/share.js';
 import type { LoadModel } from '../../src/scenario/types.js';
 
 function drain(next: () => number): number[] {

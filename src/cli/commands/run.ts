@@ -6,8 +6,9 @@ import { runGate } from '../../gate/gate.js';
 import { assertSomeSuccess } from '../../gate/no-success.js';
 import { trialDir, type SavedRun } from '../../gate/run-set.js';
 import { parseDeclared } from '../../gate/threshold-parser.js';
-import { MAX_WORKERS } from '../../load/workers/share.js';
-import { defaultOutDir, runScenario, type EngineKind } from '../../pipeline/run-scenario.js';
+import { MAX_WORKERS } from '../../pipeline/workers/share.js';
+import { ENGINES, type EngineKind } from '../../load/engines.js';
+import { defaultOutDir, runScenario } from '../../pipeline/run-scenario.js';
 import { ProgressLine } from '../../pipeline/progress.js';
 import { terminalReport } from '../../report/terminal-report.js';
 import { installSignalHandlers, parseRuntimeChoice } from '../../runtime/index.js';
@@ -33,7 +34,6 @@ export interface RunFlags extends Partial<AdhocFlags>, GateFlags {
   quiet?: boolean;
 }
 
-const ENGINES = ['hopscope', 'autocannon'];
 const MAX_REPEAT = 100;
 
 export function oneOf<T extends string>(value: string, allowed: readonly string[], flag: string): T {

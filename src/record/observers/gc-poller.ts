@@ -5,7 +5,7 @@
  * nothing unless more than a ring's worth of cycles pass between two polls, and then the loss is counted.
  */
 
-import type { GcPause } from '../../analyze/types.js';
+import type { GcPause } from './types.js';
 import type { GcSource } from '../../runtime/types.js';
 import { memstatsOf, pausesSince, type RingPause } from './go-memstats.js';
 

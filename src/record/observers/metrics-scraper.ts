@@ -3,9 +3,15 @@
  * counters hopscope knows (the reference kinds); the others are left alone rather than read as zeros.
  */
 
-import { counterDeltas, sumCounters } from '../../analyze/prometheus-text.js';
-import type { ServiceDeltas } from '../../analyze/amplification.js';
-import type { StartedService } from '../../runtime/types.js';
+import type { CounterNames, StartedService } from '../../runtime/types.js';
+import { counterDeltas, sumCounters } from './prometheus-text.js';
+
+export interface ServiceDeltas {
+  service: string;
+  /** Which counters count requests, upstream calls, timeouts and retries (the service kind's). */
+  counters: CounterNames;
+  deltas: Map<string, number>;
+}
 
 const TIMEOUT_MS = 2000;
 

@@ -1,6 +1,6 @@
 /** Each service's CPU and memory once a second: dockerode stats for containers, /proc for processes. */
 
-import type { ServiceResources } from '../../analyze/types.js';
+import type { ServiceResources } from './types.js';
 import type { StartedService } from '../../runtime/types.js';
 
 const EVERY_MS = 1000;

@@ -2,8 +2,8 @@
 
 import { UsageError } from '../../errors.js';
 import type { Percentiles } from '../../record/histogram.js';
-import type { RunSummary } from '../../record/summary.js';
-import { formatChange, formatRate, formatUs } from '../units.js';
+import type { RunSummary } from '../../run-folder/summary.js';
+import { formatChange, formatRate, formatUs } from '../../units.js';
 import { chart, note, section, table, type Cell } from './elements.js';
 import { esc } from './escape.js';
 import { htmlPage } from './page.js';

@@ -1,7 +1,7 @@
 /** The HTML report of one run: every section of summary.json on one self-contained page. */
 
-import type { RunSummary } from '../../record/summary.js';
-import { formatUs } from '../units.js';
+import type { RunSummary } from '../../run-folder/summary.js';
+import { formatUs } from '../../units.js';
 import { htmlPage } from './page.js';
 import { gcSection } from './sections/gc.js';
 import { generatorSection } from './sections/generator.js';

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InfraError } from '../../errors.js';
-import { readRunSummary } from './read-summary.js';
+import { readRunSummary } from '../../run-folder/read.js';
 import { renderReport } from './report-page.js';
 
 export function writeHtmlReport(runDir: string): string {

@@ -11,7 +11,7 @@ import { InfraError } from '../../errors.js';
 import { ensureBinary } from '../build/build.js';
 import type { BinarySource } from '../build/recipes.js';
 import { packageRoot } from '../package-root.js';
-import { goStaticRecipe } from '../service-kinds.js';
+import { goStaticRecipe } from '../build/reference-recipes.js';
 import { track, untrack, type Teardownable } from '../teardown.js';
 import { engineMessage, type DockerEngine, type EngineContainer } from './client.js';
 import { ensureImage } from './image.js';

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { ensureBinary } from '../build/build.js';
-import { kindBinary } from '../service-kinds.js';
+import { kindBinary } from '../build/reference-recipes.js';
 import { startInOrder } from '../start-in-order.js';
 import type { Runtime, ServiceSpec, StartedService, UpOptions } from '../types.js';
 import type { DockerEngine } from './client.js';

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { InfraError, UsageError } from '../../errors.js';
 import { ensureBinary } from '../build/build.js';
-import { kindBinary } from '../service-kinds.js';
+import { kindBinary } from '../build/reference-recipes.js';
 import { startInOrder } from '../start-in-order.js';
 import type { Runtime, ServiceSpec, StartedService, UpOptions } from '../types.js';
 import { ChildService, type Program } from './child-service.js';

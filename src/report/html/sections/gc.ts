@@ -2,8 +2,8 @@
 
 import type { GcAnalysis } from '../../../analyze/types.js';
 import type { Percentiles } from '../../../record/histogram.js';
-import type { RunSummary } from '../../../record/summary.js';
-import { formatUs } from '../../units.js';
+import type { RunSummary } from '../../../run-folder/summary.js';
+import { formatUs } from '../../../units.js';
 import { note, notRecorded, section, table } from '../elements.js';
 import { esc } from '../escape.js';
 

@@ -1,8 +1,8 @@
 /** The load generator's own health: if its event loop or GC stalled, the latencies include its delay. */
 
 import type { Percentiles } from '../../../record/histogram.js';
-import { generatorLoadCpu, type RunSummary } from '../../../record/summary.js';
-import { formatPercent, formatUs } from '../../units.js';
+import { generatorLoadCpu, type RunSummary } from '../../../run-folder/summary.js';
+import { formatPercent, formatUs } from '../../../units.js';
 import { note, notRecorded, section, table } from '../elements.js';
 import { esc } from '../escape.js';
 

@@ -1,7 +1,8 @@
 /** The top of the report: what ran, the figures a reader wants first, and where the tail went. */
 
-import type { RunSummary } from '../../../record/summary.js';
-import { formatDuration, formatPercent, formatRate, formatUs } from '../../units.js';
+import { tailSentence } from '../../tail-sentence.js';
+import type { RunSummary } from '../../../run-folder/summary.js';
+import { formatDuration, formatPercent, formatRate, formatUs } from '../../../units.js';
 import { esc } from '../escape.js';
 
 function figure(label: string, value: string, bad = false): string {
@@ -26,7 +27,7 @@ export function headerSection(summary: RunSummary, toc: [id: string, title: stri
 <h1>${esc(summary.scenario.name)}${badges ? ` ${badges}` : ''}</h1>
 ${summary.scenario.description ? `<p class="sub">${esc(summary.scenario.description)}</p>` : ''}
 <p class="headline">${headline}</p>
-${tail ? `<p class="headline">Where the tail went: ${esc(tail.sentence)}</p>` : ''}
+${tail ? `<p class="headline">Where the tail went: ${esc(tailSentence(tail))}</p>` : ''}
 <div class="figures">
 ${figure('requests', o.count.toLocaleString('en-US'))}
 ${figure('req/s', formatRate(o.rateRps))}

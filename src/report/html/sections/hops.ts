@@ -1,9 +1,10 @@
 /** Per-hop attribution from Server-Timing: which service the slowest requests spent their time in. */
 
+import { tailSentence } from '../../tail-sentence.js';
 import { invalidationsByPhase } from '../../../analyze/invalidations.js';
 import type { HopStats } from '../../../analyze/types.js';
-import type { RunSummary } from '../../../record/summary.js';
-import { formatPercent, formatUs } from '../../units.js';
+import type { RunSummary } from '../../../run-folder/summary.js';
+import { formatPercent, formatUs } from '../../../units.js';
 import { chart, note, notRecorded, section, table } from '../elements.js';
 import { esc } from '../escape.js';
 import { NINES_NOTE } from './spectrum.js';
@@ -31,7 +32,7 @@ export function hopsSection(summary: RunSummary): string {
   if (!hops) return notRecorded('hops', 'Where the tail went (per hop)', 'not recorded in this run: no response carried a Server-Timing header');
   const body = [
     note(`From the services' Server-Timing headers (${formatPercent(hops.sampledShare)} of responses had one). A hop's self time is its own duration minus the next hop's; "outside" is what no hop accounts for: network, client, queues.`),
-    ...hops.tails.map((t) => `<p class="sentence">${esc(t.sentence)}</p>`),
+    ...hops.tails.map((t) => `<p class="sentence">${esc(tailSentence(t))}</p>`),
     hops.tails.length ? chart('tails', 40 + 44 * hops.tails.length) : '',
     '<h3>Self time per hop</h3>',
     table(

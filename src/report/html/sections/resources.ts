@@ -1,6 +1,6 @@
 /** CPU and memory per service over the run, on the same time axis as the latency chart. */
 
-import type { RunSummary } from '../../../record/summary.js';
+import type { RunSummary } from '../../../run-folder/summary.js';
 import { chart, note, notRecorded, section } from '../elements.js';
 
 export function resourcesSection(summary: RunSummary): string {

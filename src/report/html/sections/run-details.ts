@@ -1,7 +1,7 @@
 /** Everything needed to reproduce or trust the run: scenario, services with flags, phases, versions, machine. */
 
-import type { PhaseSummary, RunSummary } from '../../../record/summary.js';
-import { formatBytes, formatDuration, formatRate, formatUs } from '../../units.js';
+import type { PhaseSummary, RunSummary } from '../../../run-folder/summary.js';
+import { formatBytes, formatDuration, formatRate, formatUs } from '../../../units.js';
 import { facts, section, table } from '../elements.js';
 import { esc } from '../escape.js';
 

@@ -1,6 +1,6 @@
 /** The percentile spectrum on HdrHistogram's "nines" axis, one line per request name plus all requests. */
 
-import type { RunSummary } from '../../../record/summary.js';
+import type { RunSummary } from '../../../run-folder/summary.js';
 import { chart, note, notRecorded, section } from '../elements.js';
 
 export const NINES_NOTE =

@@ -1,8 +1,8 @@
 /** Per request: count, rate, percentiles, max and errors, with "all" as the last row. */
 
 import type { RequestStats } from '../../../record/stats.js';
-import type { RunSummary } from '../../../record/summary.js';
-import { formatPercent, formatRate, formatUs } from '../../units.js';
+import type { RunSummary } from '../../../run-folder/summary.js';
+import { formatPercent, formatRate, formatUs } from '../../../units.js';
 import { note, section, table, type Cell } from '../elements.js';
 import { esc } from '../escape.js';
 

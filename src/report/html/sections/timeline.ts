@@ -1,6 +1,6 @@
 /** Latency and throughput over time, with GC pauses, faults and phases on the same time axis. */
 
-import type { RunSummary } from '../../../record/summary.js';
+import type { RunSummary } from '../../../run-folder/summary.js';
 import { chart, note, notRecorded, section, table } from '../elements.js';
 
 export function timelineSection(summary: RunSummary): string {

@@ -2,8 +2,8 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../errors.js';
-import { SUMMARY_SCHEMA, type RunSummary } from '../../record/summary.js';
+import { UsageError } from '../errors.js';
+import { SUMMARY_SCHEMA, type RunSummary } from './summary.js';
 
 const RUN_FOLDER_HINT = 'give a run folder written by `hopscope run`, e.g. reports/quickstart-<timestamp>';
 

@@ -4,19 +4,21 @@
  */
 
 import { cpus, totalmem } from 'node:os';
-import type { EngineKind } from '../pipeline/run-scenario.js';
+import type { EngineKind } from '../load/engines.js';
 import type { PhaseOutcome } from '../load/engine.js';
 import type { PhaseDecl, Scenario } from '../scenario/types.js';
-import { newHistogram, percentiles, type Percentiles } from './histogram.js';
-import type { PhaseTotals } from './recorder.js';
-import { combine, statsOf, type RequestStats } from './stats.js';
-import type { TimelinePoint } from './timeline.js';
+import { newHistogram, percentiles, type Percentiles } from '../record/histogram.js';
+import type { PhaseTotals } from '../record/recorder.js';
+import { combine, statsOf, type RequestStats } from '../record/stats.js';
+import type { TimelinePoint } from '../record/timeline.js';
 import { HOPSCOPE_VERSION } from '../version.js';
 import { spectrumOf } from '../analyze/spectrum.js';
 import type { KneeResult } from '../analyze/knee.js';
-import type { Amplification, FaultEvent, GcAnalysis, GeneratorHealth, HopAnalysis, ServiceResources, SpectrumPoint } from '../analyze/types.js';
+import type { Amplification, GcAnalysis, GeneratorHealth, HopAnalysis, SpectrumPoint } from '../analyze/types.js';
+import type { FaultEvent } from '../load/faults.js';
+import type { ServiceResources } from '../record/observers/types.js';
 
-export const SUMMARY_SCHEMA = 'hopscope.summary/v1';
+export const SUMMARY_SCHEMA = 'hopscope.summary/v2';
 
 export interface PhaseSummary {
   name: string;

@@ -1,14 +1,11 @@
 /**
- * The one registry of the reference service kinds: how each is built, how it is told its port, how it says
- * it is ready, where its GC and counters are, and what the report should say about it. A new kind, or a
- * renamed one, touches this file only; everything else reads a kind's descriptor or the ServiceSpec made
- * from it.
+ * The registry of the reference service kinds as a scenario sees them: how each is told its port, how it
+ * says it is ready, where its GC and counters are, and what the report should say about it. How each is
+ * built is the runtime's business (runtime/build/reference-recipes.ts). Everything else reads a kind's
+ * descriptor or the ServiceSpec made from it.
  */
 
-import { join } from 'node:path';
-import type { BinarySource } from './build/recipes.js';
-import { packageRoot } from './package-root.js';
-import type { CounterNames, GcSource, Language } from './types.js';
+import type { CounterNames, GcSource, Language } from './service-traits.js';
 
 export interface KindDescriptor {
   language: Language;
@@ -23,10 +20,7 @@ export interface KindDescriptor {
   counters: CounterNames;
   /** Accepts the `gc-pressure` fault (POST /debug/pressure). */
   gcPressure: boolean;
-  recipe: Omit<BinarySource, 'name' | 'sourceDir'>;
 }
-
-const RUST_TARGET = 'x86_64-unknown-linux-gnu';
 
 const KINDS = {
   'fastjson-api': {
@@ -43,15 +37,6 @@ const KINDS = {
       retries: ['fastjson_upstream_retries_total'],
     },
     gcPressure: false,
-    recipe: {
-      tool: 'cargo',
-      installHint: 'install Rust (https://rustup.rs) so that `cargo` is on PATH',
-      args: () => ['build', '--release', '--target', RUST_TARGET],
-      // The image is FROM scratch: the binary must carry its libc.
-      env: { RUSTFLAGS: '-C target-feature=+crt-static' },
-      producedAt: (targetDir) => join(targetDir, RUST_TARGET, 'release', 'fastjson-api'),
-      fingerprint: `cargo build --release --target ${RUST_TARGET} RUSTFLAGS=-C target-feature=+crt-static`,
-    },
   },
   'rust-cache-server': {
     language: 'go',
@@ -67,24 +52,11 @@ const KINDS = {
       retries: [],
     },
     gcPressure: true,
-    recipe: goStaticRecipe(),
   },
 } as const satisfies Record<string, KindDescriptor>;
 
 export type ServiceKind = keyof typeof KINDS;
 export const SERVICE_KINDS = Object.keys(KINDS) as ServiceKind[];
-
-/** Go's static build, shared by the Go reference service and hopscope's own reaper. */
-export function goStaticRecipe(): KindDescriptor['recipe'] {
-  return {
-    tool: 'go',
-    installHint: 'install Go (https://go.dev/dl) so that `go` is on PATH',
-    args: (outputPath) => ['build', '-trimpath', '-ldflags=-s -w', '-o', outputPath, '.'],
-    // Static, for images FROM scratch; the local toolchain only, since nothing may be downloaded.
-    env: { CGO_ENABLED: '0', GOTOOLCHAIN: 'local' },
-    fingerprint: "CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'",
-  };
-}
 
 export function isServiceKind(name: string): name is ServiceKind {
   return Object.hasOwn(KINDS, name);
@@ -92,11 +64,6 @@ export function isServiceKind(name: string): name is ServiceKind {
 
 export function kindDescriptor(kind: ServiceKind): KindDescriptor {
   return KINDS[kind];
-}
-
-/** Where a reference kind's sources live, and how its static binary is built. */
-export function kindBinary(kind: ServiceKind): BinarySource {
-  return { name: kind, sourceDir: join(packageRoot(), 'reference-services', kind), ...KINDS[kind].recipe };
 }
 
 /** The report's note for a service whose collector hopscope does not see, by language. */

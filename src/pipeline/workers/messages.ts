@@ -6,9 +6,9 @@
 
 import type { RecorderPart } from '../../record/recorder.js';
 import type { LoadModel, RequestDecl } from '../../scenario/types.js';
-import type { EngineStatus, PhaseOutcome } from '../engine.js';
-import type { TlsClientOptions } from '../dialer.js';
-import type { MixEntry } from '../request-mix.js';
+import type { EngineStatus, PhaseOutcome } from '../../load/engine.js';
+import type { TlsClientOptions } from '../../load/dialer.js';
+import type { MixEntry } from '../../load/request-mix.js';
 
 /** Everything a worker needs to run its share of a phase: passed as workerData (structured clone). */
 export interface WorkerSetup {

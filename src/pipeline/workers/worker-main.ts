@@ -7,8 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Recorder } from '../../record/recorder.js';
-import { LoadEngine, type PhaseOutcome } from '../engine.js';
-import { compileMix } from '../request-mix.js';
+import { LoadEngine, type PhaseOutcome } from '../../load/engine.js';
+import { compileMix } from '../../load/request-mix.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
 
 const port = parentPort!;

@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { InfraError } from '../../errors.js';
 import type { Recorder, RecorderPart } from '../../record/recorder.js';
 import type { LoadModel } from '../../scenario/types.js';
-import type { EngineStatus, PhaseOutcome } from '../engine.js';
+import type { EngineStatus, PhaseOutcome } from '../../load/engine.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
 import { shareLoad } from './share.js';
 

@@ -2,10 +2,10 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PhaseTotals } from './recorder.js';
-import { combine } from './stats.js';
+import type { PhaseTotals } from '../record/recorder.js';
+import { combine } from '../record/stats.js';
 import type { RunSummary } from './summary.js';
-import { hlogTag } from './hlog-writer.js';
+import { hlogTag } from '../record/hlog-writer.js';
 
 /** outputPercentileDistribution's scaling: values are microseconds, the file shows milliseconds. */
 const HGRM_UNIT_RATIO = 1000;
