@@ -41,6 +41,7 @@ type config struct {
 	writeTimeout      time.Duration
 	idleTimeout       time.Duration
 	shutdownTimeout   time.Duration
+	h2c               bool
 }
 
 // envName maps a flag to its environment variable: --origin-timeout-ms -> RCS_ORIGIN_TIMEOUT_MS.
@@ -83,6 +84,7 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	fs.IntVar(&writeMs, "write-timeout-ms", 30000, "time allowed from the end of the head to the end of the response")
 	fs.IntVar(&idleMs, "idle-timeout-ms", 60000, "keep-alive idle time before a connection is closed")
 	fs.IntVar(&shutdownMs, "shutdown-timeout-ms", 5000, "time allowed to drain in-flight requests on SIGTERM/SIGINT")
+	fs.BoolVar(&c.h2c, "h2c", false, "also serve HTTP/2 without TLS to clients that start with its preface (prior knowledge)")
 
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -39,6 +39,15 @@ func main() {
 	}
 }
 
+// protocols is HTTP/1.1, plus h2c with prior knowledge when asked: net/http (Go 1.24+) tells the
+// two apart by the connection preface, so HTTP/1.1 clients are served exactly as without it.
+func protocols(h2c bool) *http.Protocols {
+	p := new(http.Protocols)
+	p.SetHTTP1(true)
+	p.SetUnencryptedHTTP2(h2c)
+	return p
+}
+
 // run serves on ln until ctx ends, then stops accepting, drains in-flight requests for at most
 // --shutdown-timeout-ms and returns nil: a drained shutdown is a clean exit.
 func run(ctx context.Context, cfg *config, ln net.Listener, stdout io.Writer) error {
@@ -51,6 +60,7 @@ func run(ctx context.Context, cfg *config, ln net.Listener, stdout io.Writer) er
 		IdleTimeout:       cfg.idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(os.Stderr, serviceName+": ", 0),
+		Protocols:         protocols(cfg.h2c),
 	}
 	a.start()
 	fmt.Fprintf(stdout, "%s listening on %s\n", serviceName, ln.Addr())

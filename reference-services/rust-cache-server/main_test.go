@@ -145,3 +145,48 @@ func TestSlowClientIsCutOff(t *testing.T) {
 		t.Fatalf("healthz after slow clients: %v", err)
 	}
 }
+
+// h2cClient speaks HTTP/2 over plain TCP from the first byte (prior knowledge), never HTTP/1.1.
+func h2cClient() *http.Client {
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	return &http.Client{Transport: &http.Transport{Protocols: p}, Timeout: 5 * time.Second}
+}
+
+func TestH2cPriorKnowledgeBehindTheFlag(t *testing.T) {
+	url, _, _ := serveRun(t, testConfig(t, "--h2c"))
+	put, _ := http.NewRequest("PUT", url+"/cache/k1", strings.NewReader(`{"value":"v1"}`))
+	for _, req := range []*http.Request{put, mustRequest(t, "GET", url+"/cache/k1")} {
+		resp, err := h2cClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 || resp.StatusCode/100 != 2 || !ownTiming.MatchString(resp.Header.Get("Server-Timing")) {
+			t.Fatalf("%s %s: %s %d %v %s", req.Method, req.URL.Path, resp.Proto, resp.StatusCode, resp.Header, body)
+		}
+	}
+	// HTTP/1.1 on the same port is unchanged.
+	resp, err := http.Get(url + "/healthz")
+	if err != nil || resp.ProtoMajor != 1 || resp.StatusCode != 200 {
+		t.Fatalf("HTTP/1.1 beside h2c: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+func TestNoH2cWithoutTheFlag(t *testing.T) {
+	url, _, _ := serveRun(t, testConfig(t))
+	if resp, err := h2cClient().Get(url + "/healthz"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("h2c answered without --h2c: %s %d", resp.Proto, resp.StatusCode)
+	}
+}
+
+func mustRequest(t *testing.T, method, url string) *http.Request {
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}

@@ -1,5 +1,6 @@
 //! Command-line flags, each with an environment variable, so a scenario can set them either way.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
@@ -59,6 +60,12 @@ pub struct Config {
     /// Time in-flight requests get to finish after SIGTERM/SIGINT, milliseconds.
     #[arg(long, env = "FASTJSON_SHUTDOWN_TIMEOUT_MS", default_value_t = 5000)]
     pub shutdown_timeout_ms: u64,
+    /// PEM certificate chain; with --tls-key the service speaks HTTPS (HTTP/1.1 or h2, by ALPN).
+    #[arg(long, env = "FASTJSON_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1) of --tls-cert.
+    #[arg(long, env = "FASTJSON_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Config {

@@ -12,6 +12,7 @@ mod parse;
 pub mod ratelimit;
 pub mod server;
 pub mod timing;
+pub mod tls;
 pub mod upstream;
 
 pub use config::Config;

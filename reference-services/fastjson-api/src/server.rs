@@ -18,9 +18,11 @@ use hyper::header::{HeaderValue, ALLOW, CONTENT_TYPE, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
 
 use crate::auth::Keys;
 use crate::config::Config;
@@ -44,15 +46,30 @@ pub struct App {
     upstream: Upstream,
     hop: HopTiming,
     health: Bytes,
+    tls: Option<TlsAcceptor>,
 }
 
 impl App {
+    /// Whether connections are TLS (`--tls-cert`/`--tls-key`), for the start line.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
     pub fn new(mut cfg: Config) -> Result<Arc<App>, String> {
         cfg.validate()?;
         let metrics = Arc::new(Metrics::default());
         let health =
             format!("{{\"status\":\"ok\",\"service\":\"fastjson-api\",\"version\":\"{}\"}}", env!("CARGO_PKG_VERSION"));
+        let tls = match (&cfg.tls_cert, &cfg.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::tls::acceptor(cert, key)?),
+            _ => None,
+        };
         Ok(Arc::new(App {
+            tls,
             keys: Keys::new(cfg.api_keys.clone()),
             limiter: RateLimiter::new(cfg.api_keys.len(), cfg.rate_limit_rps, cfg.rate_limit_burst),
             upstream: Upstream::new(&cfg, metrics.clone())?,
@@ -227,6 +244,7 @@ pub async fn run(app: Arc<App>, listener: TcpListener, shutdown: impl Future<Out
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(app.cfg.header_timeout()).keep_alive(true);
+    let tls = app.tls.clone().map(|acceptor| Arc::new(TlsServe::new(acceptor, &app.cfg)));
     tokio::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -244,10 +262,14 @@ pub async fn run(app: Arc<App>, listener: TcpListener, shutdown: impl Future<Out
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        // Connection errors (resets, header timeouts, garbage, failed handshakes) are the client's;
+        // logging them would flood stderr under load tests.
+        if let Some(tls) = &tls {
+            tokio::spawn(tls.clone().serve(app, stream, graceful.watcher()));
+            continue;
+        }
         let conn = http.serve_connection(TokioIo::new(stream), service_fn(move |req| serve(app.clone(), req)));
         let conn = graceful.watch(conn);
-        // Connection errors (resets, header timeouts, garbage) are the client's; logging them
-        // would flood stderr under load tests.
         tokio::spawn(async move {
             let _ = conn.await;
         });
@@ -259,5 +281,38 @@ pub async fn run(app: Arc<App>, listener: TcpListener, shutdown: impl Future<Out
             eprintln!("fastjson-api: shutdown timeout reached, dropping open connections");
             false
         }
+    }
+}
+
+/// The TLS side: one connection builder per ALPN answer, so the protocol is the one the handshake
+/// agreed on and never guessed from the first bytes.
+struct TlsServe {
+    acceptor: TlsAcceptor,
+    h1: auto::Builder<TokioExecutor>,
+    h2: auto::Builder<TokioExecutor>,
+    handshake_timeout: Duration,
+}
+
+impl TlsServe {
+    fn new(acceptor: TlsAcceptor, cfg: &Config) -> TlsServe {
+        let mut base = auto::Builder::new(TokioExecutor::new());
+        base.http1().timer(TokioTimer::new()).header_read_timeout(cfg.header_timeout()).keep_alive(true);
+        base.http2().timer(TokioTimer::new());
+        TlsServe {
+            acceptor,
+            h1: base.clone().http1_only(),
+            h2: base.http2_only(),
+            // A handshake is bounded like a request head: a client stalling in it must not hold a task.
+            handshake_timeout: cfg.header_timeout(),
+        }
+    }
+
+    async fn serve(self: Arc<Self>, app: Arc<App>, stream: TcpStream, watcher: Watcher) {
+        let Ok(Ok(tls)) = tokio::time::timeout(self.handshake_timeout, self.acceptor.accept(stream)).await else {
+            return;
+        };
+        let builder = if tls.get_ref().1.alpn_protocol() == Some(crate::tls::ALPN_H2) { &self.h2 } else { &self.h1 };
+        let conn = builder.serve_connection(TokioIo::new(tls), service_fn(move |req| serve(app.clone(), req)));
+        let _ = watcher.watch(conn).await;
     }
 }
