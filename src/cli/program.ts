@@ -7,6 +7,7 @@ import { HOPSCOPE_VERSION } from '../version.js';
 import { reportCommand } from './commands/report.js';
 import { compareCommand, type CompareFlags } from './commands/compare.js';
 import { gateCommand, type GateFlags } from './commands/gate.js';
+import { mergeCommand, type MergeFlags } from './commands/merge.js';
 import { runCommand, type RunFlags } from './commands/run.js';
 import { servicesCommand } from './commands/services.js';
 import type { CliIO } from './io.js';
@@ -85,6 +86,15 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       .description('check a saved run folder (or a --repeat folder of trials) against thresholds and a baseline; exit 1 if a check fails')
       .argument('<dir>', 'run folder, e.g. reports/quickstart-<timestamp>'),
   ).action((dir: string, flags: GateFlags) => setExit(gateCommand(dir, flags, io)));
+
+  withGateFlags(
+    program
+      .command('merge')
+      .description('merge run folders of the same scenario made anywhere (separate CI jobs, generators) exactly into one, and gate on the whole')
+      .argument('<dirs...>', 'two or more run folders, each holding histograms.json')
+      .option('--out <dir>', 'where to write the merged run folder (required)')
+      .option('--json', 'print the merged summary.json to stdout instead of the table'),
+  ).action(async (dirs: string[], flags: MergeFlags) => setExit(await mergeCommand(dirs, flags, io)));
 
   program
     .command('compare')
