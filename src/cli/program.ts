@@ -7,6 +7,7 @@ import { HOPSCOPE_VERSION } from '../version.js';
 import { reportCommand } from './commands/report.js';
 import { compareCommand, type CompareFlags } from './commands/compare.js';
 import { gateCommand, type GateFlags } from './commands/gate.js';
+import { mergeCommand, type MergeFlags } from './commands/merge.js';
 import { runCommand, type RunFlags } from './commands/run.js';
 import { servicesCommand } from './commands/services.js';
 import type { CliIO } from './io.js';
@@ -60,6 +61,14 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--json', 'print summary.json to stdout instead of the table')
     .option('--quiet', 'no progress or notices on stderr')
     .option('--repeat <n>', 'run N trials (DIR/trial-1 ..) and gate on all of them')
+    .option('--generators <n>', 'split the load over N generators (containers), merged exactly into one run folder')
+    .addOption(new Option('--fleet <kind>', 'where the generators run').choices(['docker', 'swarm', 'kubernetes']))
+    .option('--docker-host <url>', 'with --fleet docker: an engine to place generators on (unix://, tcp://, ssh://; repeatable; default the local one)', collect)
+    .option('--coordinator-address <ip>', 'where generators reach this hopscope for the clock offset (default 127.0.0.1)')
+    .option('--fleet-lead <ms>', 'how long before the common start the generators are started (default 4000)')
+    .addOption(new Option('--segment <i/n>', 'generator side: run segment i of n').hideHelp())
+    .addOption(new Option('--start-at <epochms>', 'generator side: start time on the coordinator clock').hideHelp())
+    .addOption(new Option('--coordinator <url>', "generator side: the coordinator's clock URL").hideHelp())
     .action(async (file: string | undefined, flags: RunFlags) => setExit(await runCommand(file, flags, io)));
   withGateFlags(run);
 
@@ -85,6 +94,15 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       .description('check a saved run folder (or a --repeat folder of trials) against thresholds and a baseline; exit 1 if a check fails')
       .argument('<dir>', 'run folder, e.g. reports/quickstart-<timestamp>'),
   ).action((dir: string, flags: GateFlags) => setExit(gateCommand(dir, flags, io)));
+
+  withGateFlags(
+    program
+      .command('merge')
+      .description('merge run folders of the same scenario made anywhere (separate CI jobs, generators) exactly into one, and gate on the whole')
+      .argument('<dirs...>', 'two or more run folders, each holding histograms.json')
+      .option('--out <dir>', 'where to write the merged run folder (required)')
+      .option('--json', 'print the merged summary.json to stdout instead of the table'),
+  ).action(async (dirs: string[], flags: MergeFlags) => setExit(await mergeCommand(dirs, flags, io)));
 
   program
     .command('compare')

@@ -31,6 +31,8 @@ import type { RuntimeChoice } from '../runtime/index.js';
 import type { StartedService } from '../runtime/types.js';
 import { referencesAService, resolveTarget, resolveTopology } from '../scenario/topology.js';
 import type { KneeDecl, PhaseDecl, Scenario } from '../scenario/types.js';
+import { ExactCollector, writeExactRecord } from '../fleet/exact-record.js';
+import { segmentLoad, segmentSeed, waitForStart, type GeneratorSegment } from '../fleet/segment.js';
 import { gcAnalyses, gcPollersFor, unseenBy } from './observations.js';
 import { ProgressLine } from './progress.js';
 import { startServices } from './services.js';
@@ -48,6 +50,8 @@ export interface RunOptions {
   progress: ProgressLine;
   /** Aborted on Ctrl-C: the current phase ends at once and the run writes what it has. */
   signal: AbortSignal;
+  /** A fleet generator: runs only its segment of each phase, from the coordinator's start time. */
+  segment?: GeneratorSegment;
 }
 
 export interface RunResult {
@@ -65,6 +69,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const services = await startServices(resolveTopology(scenario), options.runtime, { outDir, log: options.log });
   try {
     const started = services.started;
+    if (options.segment) await waitForStart(options.segment, options.signal);
     const startedAt = new Date();
     const originMs = performance.now();
     const originEpochMs = startedAt.getTime();
@@ -72,6 +77,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const deepest = deepestService(scenario);
 
     const recorder = new Recorder(names, originMs);
+    const exact = new ExactCollector(recorder);
     const timeline = new Timeline();
     const hlog = new HlogWriter(join(outDir, 'latency.hlog'), originEpochMs, names);
     recorder.onInterval(hlog.interval);
@@ -149,6 +155,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       },
     });
     writeRunFolder(outDir, summary, recorder.phaseTotals, names);
+    writeExactRecord(outDir, exact.finish(originEpochMs, options.segment?.clockOffsetMs ?? 0));
     writeHtmlReport(outDir);
     return { summary, outDir, interrupted: options.signal.aborted };
   } finally {
@@ -194,6 +201,8 @@ async function runPhase(
   const addresses = await resolveAddresses(target.host, scenario.allowRemote);
   const tls = target.tls ? scenario.tls : undefined;
   const mix = phase.mix.map((m) => ({ requestIndex: scenario.requests.findIndex((r) => r.name === m.request), weight: m.weight }));
+  const segment = options.segment && segmentLoad(phase.load, options.segment);
+  const seed = options.segment ? segmentSeed(scenario.seed, options.segment) : scenario.seed;
   if (options.engine === 'hopscope' && (options.workers ?? 1) > 1) {
     return runInWorkers(
       {
@@ -239,11 +248,12 @@ async function runPhase(
         addresses,
         ...(tls ? { tls } : {}),
         protocol: scenario.protocol,
-        mix: compileMix(scenario.requests, mix, authority, scenario.seed),
-        load: phase.load,
+        mix: compileMix(scenario.requests, mix, authority, seed),
+        load: segment?.load ?? phase.load,
         durationMs: phase.durationMs,
         timeoutMs: scenario.requestTimeoutMs,
-        seed: scenario.seed,
+        seed,
+        ...(segment ? { firstGapShare: segment.firstGapShare } : {}),
       },
       sink,
     );

@@ -105,8 +105,15 @@ function knee(s: RunSummary, color: boolean): string | undefined {
   return `${table(['target req/s', 'achieved', 'latency at SLO pct', 'errors', 'SLO'], rows, color)}\nknee (${s.knee.slo}): ${verdict}`;
 }
 
+/** A merged run: each generator's own figures beside the merged table above. */
+function fleet(s: RunSummary, color: boolean): string | undefined {
+  if (!s.fleet) return undefined;
+  const rows = s.fleet.generators.map((g) => [g.name, g.where, formatRate(g.achievedRps), String(g.sent), String(g.unsent), formatUs(g.sendLagP99Us), `${(g.cpuMs / 1000).toFixed(2)} s`, `${g.clockOffsetMs.toFixed(1)} ms`]);
+  return `merged from ${s.fleet.generators.length} (${s.fleet.kind}):\n${table(['generator', 'where', 'achieved req/s', 'sent', 'unsent', 'send lag p99', 'CPU', 'clock offset'], rows, color)}`;
+}
+
 export function terminalReport(summary: RunSummary, color: boolean): string {
-  return [summaryTable(summary, color), phases(summary, color), generatorCpu(summary), hops(summary), gc(summary), services(summary, color), unseen(summary), invalidations(summary), knee(summary, color)]
+  return [summaryTable(summary, color), phases(summary, color), fleet(summary, color), generatorCpu(summary), hops(summary), gc(summary), services(summary, color), unseen(summary), invalidations(summary), knee(summary, color)]
     .filter((part): part is string => part !== undefined)
     .join('\n');
 }

@@ -113,7 +113,29 @@ export interface RunSummary {
   generator?: GeneratorHealth;
   /** find-knee: each step's latency at the SLO's percentile and the highest rate that met it. */
   knee?: KneeResult;
+  /** A merged run (fleet or `hopscope merge`): where its parts came from and how each generator did. */
+  fleet?: FleetSummary;
   warnings: string[];
+}
+
+export interface FleetSummary {
+  /** docker, swarm, kubernetes, or "folders" for `hopscope merge`. */
+  kind: string;
+  generators: FleetGeneratorRow[];
+}
+
+/** One generator's own figures over its recorded phases, beside the merged result. */
+export interface FleetGeneratorRow {
+  name: string;
+  /** Where it ran: an engine, a node, or the folder merged. */
+  where: string;
+  achievedRps: number;
+  sent: number;
+  unsent: number;
+  sendLagP99Us: number;
+  cpuMs: number;
+  /** What was added to its clock to read the coordinator's; 0 for folders merged by hand. */
+  clockOffsetMs: number;
 }
 
 export interface ConnectionStats {
@@ -124,7 +146,8 @@ export interface ConnectionStats {
 }
 
 export interface SummaryInput {
-  scenario: Scenario;
+  /** Only what the summary shows of it: a merge has the summaries' copy, not the scenario itself. */
+  scenario: Pick<Scenario, 'name' | 'source' | 'description'> & { thresholds: readonly { expression: string; scope?: string | undefined }[]; requests: readonly { name: string }[] };
   startedAt: Date;
   runtime: string;
   services: ServiceInfo[];

@@ -1,21 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { HlogWriter, hlogTag } from '../../src/record/hlog-writer.js';
 import { Recorder } from '../../src/record/recorder.js';
-
-const JAR = '/usr/share/java/hdrhistogram.jar';
-const javaReady = existsSync(JAR) && (() => {
-  try {
-    execFileSync('java', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { javaReady, processHlog } from '../hdr-java.js';
 
 /** Three one-second intervals of known values, for two request names, written through the real writer. */
 async function writeSampleLog(): Promise<{ path: string; recorder: Recorder }> {
@@ -63,13 +53,10 @@ describe('latency.hlog', () => {
   it.skipIf(!javaReady)("is read by HdrHistogram's reference HistogramLogProcessor with the same percentiles", async () => {
     const { path } = await writeSampleLog();
     const out = join(path, '..', 'java');
-    execFileSync('java', ['-cp', JAR, 'org.HdrHistogram.HistogramLogProcessor', '-i', path, '-o', out, '-outputValueUnitRatio', '1000']);
-    const hgrm = readFileSync(`${out}.hgrm`, 'utf8');
+    const { hgrm, intervals } = processHlog(path, out);
     // The untagged total: 1000 values per interval at 1..1000, 2..2000, 3..3000 us, plus 10 of the other request.
     expect(hgrm).toMatch(/#\[Max\s+=\s+3\.00\d, Total count\s+=\s+3030\]/);
-    const intervals = readFileSync(out, 'utf8').split('\n').filter((l) => /^\s*\d/.test(l));
     expect(intervals).toHaveLength(3);
-    execFileSync('java', ['-cp', JAR, 'org.HdrHistogram.HistogramLogProcessor', '-i', path, '-o', `${out}-tag`, '-tag', 'post_order', '-outputValueUnitRatio', '1000']);
-    expect(readFileSync(`${out}-tag.hgrm`, 'utf8')).toMatch(/Total count\s+=\s+30\]/);
+    expect(processHlog(path, `${out}-tag`, 'post_order').hgrm).toMatch(/Total count\s+=\s+30\]/);
   });
 });

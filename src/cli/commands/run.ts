@@ -15,9 +15,10 @@ import { installSignalHandlers, parseRuntimeChoice } from '../../runtime/index.j
 import { adhocScenario, type AdhocFlags } from '../../scenario/adhoc.js';
 import { loadScenarioFile, type ConnectionOverrides } from '../../scenario/load.js';
 import type { CliIO } from '../io.js';
+import { fleetPlan, generatorArgs, generatorSegment, type FleetFlags } from './fleet.js';
 import { gateSettings, publishGate, type GateFlags } from './gate.js';
 
-export interface RunFlags extends Partial<AdhocFlags>, GateFlags {
+export interface RunFlags extends Partial<AdhocFlags>, GateFlags, FleetFlags {
   allowRemote?: boolean;
   http2?: boolean;
   insecure?: boolean;
@@ -58,6 +59,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   parseDeclared(scenario.thresholds);
   const gate = gateSettings(flags, io);
   const repeat = parseRepeat(flags.repeat);
+  const fleet = fleetPlan(flags, file, scenario);
+  if (fleet && repeat > 1) throw new UsageError('--generators with --repeat is not supported');
+  const segment = await generatorSegment(flags);
   const log = (line: string) => {
     if (!flags.quiet) io.stderr.write(`${line}\n`);
   };
@@ -75,16 +79,19 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     for (let trial = 1; trial <= repeat; trial++) {
       const dir = repeat === 1 ? outDir : trialDir(outDir, trial);
       log(`scenario ${scenario.name} (${scenario.source})${repeat === 1 ? '' : ` trial ${trial} of ${repeat}`} -> ${dir}`);
-      const run = runScenario({
-        scenario,
-        outDir: dir,
-        runtime,
-        engine,
-        workers,
-        log,
-        progress: new ProgressLine(io.stderr, flags.quiet),
-        signal: controller.signal,
-      });
+      const run = fleet
+        ? runFleet(fleet, flags, dir, log, controller.signal)
+        : runScenario({
+            scenario,
+            outDir: dir,
+            runtime,
+            engine,
+            workers,
+            log,
+            progress: new ProgressLine(io.stderr, flags.quiet),
+            signal: controller.signal,
+            ...(segment ? { segment } : {}),
+          });
       running = run;
       const result = await run;
       runs.push({ dir, summary: result.summary });
@@ -106,6 +113,22 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   } finally {
     removeHandlers();
   }
+}
+
+async function runFleet(plan: NonNullable<ReturnType<typeof fleetPlan>>, flags: RunFlags, outDir: string, log: (line: string) => void, signal: AbortSignal) {
+  // Loaded only for fleet runs: it pulls in the Docker client.
+  const { runDockerFleet } = await import('../../fleet/docker-fleet.js');
+  const summary = await runDockerFleet({
+    generators: plan.generators,
+    dockerHosts: flags.dockerHost ?? [],
+    runArgs: generatorArgs(flags),
+    outDir,
+    coordinatorAddress: plan.coordinatorAddress,
+    leadMs: plan.leadMs,
+    log,
+    signal,
+  });
+  return { summary, outDir, interrupted: signal.aborted };
 }
 
 /** The connection flags, over whatever the scenario says; file paths resolved against the working directory. */

@@ -78,6 +78,19 @@ export class DockerEngine {
     return new DockerEngine(new Dockerode(), engineAddress());
   }
 
+  /** An engine named by URL (unix://, tcp://, ssh://user@host), as DOCKER_HOST would name it. */
+  static async connectTo(dockerHost: string): Promise<DockerEngine> {
+    const { default: Dockerode } = await import('dockerode');
+    const url = new URL(dockerHost);
+    const options: Docker.DockerOptions =
+      url.protocol === 'unix:'
+        ? { socketPath: url.pathname }
+        : url.protocol === 'ssh:'
+          ? { protocol: 'ssh', host: url.hostname, port: Number(url.port || 22), ...(url.username ? { username: url.username } : {}) }
+          : { protocol: 'http', host: url.hostname, port: Number(url.port || 2375) };
+    return new DockerEngine(new Dockerode(options), engineAddress({ DOCKER_HOST: dockerHost }));
+  }
+
   /** Rejects with the connection error ("connect ENOENT /var/run/docker.sock") or a timeout. */
   async ping(timeoutMs: number): Promise<void> {
     const ping = this.docker.ping.bind(this.docker) as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
@@ -233,6 +246,21 @@ export class EngineContainer {
       stream.on('error', () => resolve());
     });
     return { ended };
+  }
+
+  /** The container's output so far (stdout and stderr, demultiplexed), e.g. of one that failed. */
+  async output(): Promise<string> {
+    const chunks: Buffer[] = [];
+    const sink = new (await import('node:stream')).PassThrough();
+    sink.on('data', (c: Buffer) => chunks.push(c));
+    const { ended } = await this.followLogs(sink);
+    await ended;
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** A tar of `path` in the container (the engine's archive API), also after the container exited. */
+  async archive(path: string): Promise<NodeJS.ReadableStream> {
+    return this.handle.getArchive({ path });
   }
 
   /** One-shot stats: immediate, but `precpu_stats` is empty, so CPU needs two calls. */

@@ -1,0 +1,88 @@
+/** The fleet side of `hopscope run`: flags of the coordinator and of a generator, and the generators' own arguments. */
+
+import { UsageError } from '../../errors.js';
+import { measureClockOffset } from '../../fleet/clock.js';
+import { checkSegmentable, DEFAULT_LEAD_MS, MAX_GENERATORS, parseSegment, type GeneratorSegment } from '../../fleet/segment.js';
+import type { Scenario } from '../../scenario/types.js';
+import type { RunFlags } from './run.js';
+
+export interface FleetFlags {
+  generators?: string;
+  fleet?: string;
+  dockerHost?: string[];
+  coordinatorAddress?: string;
+  fleetLead?: string;
+  /** A generator's own (set by the coordinator). */
+  segment?: string;
+  startAt?: string;
+  coordinator?: string;
+}
+
+const FLEETS = ['docker', 'swarm', 'kubernetes'];
+/** What this build runs; the others are accepted names that say so. */
+const FLEETS_BUILT = ['docker'];
+
+export interface FleetPlan {
+  generators: number;
+  kind: string;
+  leadMs: number;
+  coordinatorAddress: string;
+}
+
+/** undefined for a run on this machine alone. */
+export function fleetPlan(flags: RunFlags, file: string | undefined, scenario: Scenario): FleetPlan | undefined {
+  if (flags.generators === undefined) {
+    if (flags.fleet || flags.dockerHost?.length) throw new UsageError('--fleet and --docker-host need --generators N');
+    return undefined;
+  }
+  const generators = Number(flags.generators);
+  if (!Number.isInteger(generators) || generators < 1 || generators > MAX_GENERATORS) {
+    throw new UsageError(`--generators: expected a whole number from 1 to ${MAX_GENERATORS}, got "${flags.generators}"`);
+  }
+  const kind = flags.fleet ?? 'docker';
+  if (!FLEETS.includes(kind)) throw new UsageError(`--fleet: "${kind}" is not one of ${FLEETS.join(', ')}`);
+  if (!FLEETS_BUILT.includes(kind)) throw new UsageError(`--fleet ${kind}: not built yet; this hopscope runs fleets on ${FLEETS_BUILT.join(', ')}`);
+  if (file) throw new UsageError('--generators: fleets run ad-hoc --target loads in this version, not scenario files', 'use --target URL with --rate or --connections');
+  if (flags.workers && flags.workers !== '1') throw new UsageError('--generators and --workers together are not supported: each generator runs one engine thread');
+  if (scenario.services.length) throw new UsageError('--generators: the generators do not start services; target running ones by URL');
+  checkSegmentable(scenario, generators);
+  const leadMs = flags.fleetLead === undefined ? DEFAULT_LEAD_MS : Number(flags.fleetLead);
+  if (!Number.isInteger(leadMs) || leadMs < 500 || leadMs > 600_000) throw new UsageError(`--fleet-lead: expected milliseconds from 500 to 600000, got "${flags.fleetLead}"`);
+  return { generators, kind, leadMs, coordinatorAddress: flags.coordinatorAddress ?? '127.0.0.1' };
+}
+
+/** The ad-hoc flags, as each generator's `hopscope run` gets them. */
+export function generatorArgs(flags: RunFlags): string[] {
+  const pairs: [string, string | undefined][] = [
+    ['--target', flags.target],
+    ['--rate', flags.rate],
+    ['--connections', flags.connections],
+    ['--pipelining', flags.pipelining],
+    ['--streams', flags.streams],
+    ['--duration', flags.duration],
+    ['--arrival', flags.arrival],
+    ['--method', flags.method],
+    ['--body', flags.body],
+    ['--timeout', flags.timeout],
+  ];
+  return [
+    'run',
+    ...pairs.flatMap(([flag, value]) => (value === undefined ? [] : [flag, value])),
+    ...(flags.header ?? []).flatMap((h) => ['--header', h]),
+    ...(flags.http2 ? ['--http2'] : []),
+    ...(flags.allowRemote ? ['--allow-remote'] : []),
+    ...(flags.insecure ? ['--insecure'] : []),
+    '--runtime',
+    'process',
+  ];
+}
+
+/** A generator's segment, its start time and its clock offset against the coordinator, measured now. */
+export async function generatorSegment(flags: RunFlags): Promise<GeneratorSegment | undefined> {
+  if (flags.segment === undefined) return undefined;
+  const { index, of } = parseSegment(flags.segment);
+  const startAtEpochMs = flags.startAt === undefined ? undefined : Number(flags.startAt);
+  if (startAtEpochMs !== undefined && !Number.isFinite(startAtEpochMs)) throw new UsageError(`--start-at: expected epoch milliseconds, got "${flags.startAt}"`);
+  const clock = flags.coordinator ? await measureClockOffset(flags.coordinator) : { offsetMs: 0, rttMs: 0 };
+  return { index, of, startAtEpochMs, clockOffsetMs: clock.offsetMs };
+}
