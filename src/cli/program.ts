@@ -8,7 +8,8 @@ import { reportCommand } from './commands/report.js';
 import { compareCommand, type CompareFlags } from './commands/compare.js';
 import { gateCommand, type GateFlags } from './commands/gate.js';
 import { mergeCommand, type MergeFlags } from './commands/merge.js';
-import { runCommand, type RunFlags } from './commands/run.js';
+import { runCommand } from './commands/run.js';
+import type { RunFlags } from './commands/run-flags.js';
 import { servicesCommand } from './commands/services.js';
 import type { CliIO } from './io.js';
 

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { extract } from 'tar-stream';
 import { InfraError } from '../errors.js';
-import type { RunSummary } from '../record/summary.js';
+import type { RunSummary } from '../run-folder/summary.js';
 import { DockerEngine, engineMessage, type EngineContainer } from '../runtime/docker/client.js';
 import { containerName, HOPSCOPE_LABEL, RUN_LABEL, SERVICE_LABEL } from '../runtime/docker/labels.js';
 import { Reaper } from '../runtime/docker/reaper.js';

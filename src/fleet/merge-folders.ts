@@ -5,16 +5,17 @@
  * merge read it as they read a single run.
  */
 
+import { hopAnalysis } from '../analyze/hops.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HlogWriter } from '../record/hlog-writer.js';
 import { Recorder } from '../record/recorder.js';
-import { writeRunFolder } from '../record/run-folder.js';
-import { buildSummary, type RunSummary } from '../record/summary.js';
+import { writeRunFolder } from '../run-folder/write.js';
+import { buildSummary, type RunSummary } from '../run-folder/summary.js';
 import { Timeline } from '../record/timeline.js';
-import { readRunSummary } from '../report/html/read-summary.js';
+import { readRunSummary } from '../run-folder/read.js';
 import { writeHtmlReport } from '../report/html/write-report.js';
-import { ExactCollector, readExactRecord, writeExactRecord, type ExactRecord } from './exact-record.js';
+import { ExactCollector, readExactRecord, writeExactRecord, type ExactRecord } from '../run-folder/histograms.js';
 import { alignIntervals, checkCompatible, generatorRow, mergedOutcomes, replay } from './merge.js';
 
 /** Beyond this, a generator's clock differed enough from the coordinator's to be worth a look. */
@@ -50,7 +51,7 @@ export async function mergeRunFolders(sources: readonly MergeSource[], outDir: s
   const exact = new ExactCollector(recorder);
   replay(aligned, records, recorder);
   await hlog.close();
-  const hops = recorder.hops.analysis();
+  const hops = hopAnalysis(recorder.hops.recording);
 
   const first = parts[0]!.summary;
   const summary = buildSummary({

@@ -10,9 +10,9 @@ import type { PhaseOutcome } from '../load/engine.js';
 import { newHistogram, packHistogram, type PackedHistogram } from '../record/histogram.js';
 import type { HopPart } from '../record/hop-recorder.js';
 import type { Recorder, RecorderPart } from '../record/recorder.js';
-import type { FleetGeneratorRow, PhaseResult, PhaseSummary, RunSummary } from '../record/summary.js';
+import type { FleetGeneratorRow, PhaseResult, PhaseSummary, RunSummary } from '../run-folder/summary.js';
 import type { LoadModel, PhaseDecl } from '../scenario/types.js';
-import { loadHops, type ExactInterval, type ExactRecord } from './exact-record.js';
+import { loadHops, type ExactInterval, type ExactRecord } from '../run-folder/histograms.js';
 
 /** The grid's step: a run's own interval length (run-scenario's INTERVAL_MS). */
 export const MERGE_INTERVAL_MS = 1000;

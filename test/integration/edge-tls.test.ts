@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type Pki } from '../../bench/lib/pki.js';
 import { ensureBinary } from '../../src/runtime/build/build.js';
-import { kindBinary } from '../../src/runtime/service-kinds.js';
+import { kindBinary } from '../../src/runtime/build/reference-recipes.js';
 import { freePort } from './runtime-helpers.js';
 import { ChildServer, hopscopeCli, outDir, summaryOf } from './target-helpers.js';
 

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(import.meta.dirname, '../../src');
 /** Shared by every stage: errors, version and the display units sit below them all. */
 const SHARED = ['errors', 'version', 'units'];
-const STAGES = ['scenario', 'runtime', 'load', 'record', 'analyze', 'run-folder', 'gate', 'report', 'fleet', 'pipeline', 'cli'];
+const STAGES = ['scenario', 'runtime', 'load', 'record', 'analyze', 'run-folder', 'gate', 'report', 'pipeline', 'fleet', 'cli'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { ExactCollector, type ExactRecord } from '../../src/fleet/exact-record.js';
+import { ExactCollector, type ExactRecord } from '../../src/run-folder/histograms.js';
 import { alignIntervals, checkCompatible, replay } from '../../src/fleet/merge.js';
 import { seededRandom, type Random } from '../../src/load/random.js';
 import { decodeHistogram, encodeHistogram, percentiles, type Histogram } from '../../src/record/histogram.js';

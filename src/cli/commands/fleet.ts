@@ -2,21 +2,9 @@
 
 import { UsageError } from '../../errors.js';
 import { measureClockOffset } from '../../fleet/clock.js';
-import { checkSegmentable, DEFAULT_LEAD_MS, MAX_GENERATORS, parseSegment, type GeneratorSegment } from '../../fleet/segment.js';
+import { checkSegmentable, DEFAULT_LEAD_MS, MAX_GENERATORS, parseSegment, type GeneratorSegment } from '../../pipeline/segment.js';
 import type { Scenario } from '../../scenario/types.js';
-import type { RunFlags } from './run.js';
-
-export interface FleetFlags {
-  generators?: string;
-  fleet?: string;
-  dockerHost?: string[];
-  coordinatorAddress?: string;
-  fleetLead?: string;
-  /** A generator's own (set by the coordinator). */
-  segment?: string;
-  startAt?: string;
-  coordinator?: string;
-}
+import type { RunFlags } from './run-flags.js';
 
 const FLEETS = ['docker', 'swarm', 'kubernetes'];
 /** What this build runs; the others are accepted names that say so. */

@@ -15,25 +15,9 @@ import { installSignalHandlers, parseRuntimeChoice } from '../../runtime/index.j
 import { adhocScenario, type AdhocFlags } from '../../scenario/adhoc.js';
 import { loadScenarioFile, type ConnectionOverrides } from '../../scenario/load.js';
 import type { CliIO } from '../io.js';
-import { fleetPlan, generatorArgs, generatorSegment, type FleetFlags } from './fleet.js';
-import { gateSettings, publishGate, type GateFlags } from './gate.js';
-
-export interface RunFlags extends Partial<AdhocFlags>, GateFlags, FleetFlags {
-  allowRemote?: boolean;
-  http2?: boolean;
-  insecure?: boolean;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  servername?: string;
-  out?: string;
-  repeat?: string;
-  runtime: string;
-  engine: string;
-  workers?: string;
-  json?: boolean;
-  quiet?: boolean;
-}
+import { fleetPlan, generatorArgs, generatorSegment } from './fleet.js';
+import { gateSettings, publishGate } from './gate.js';
+import type { RunFlags } from './run-flags.js';
 
 const MAX_REPEAT = 100;
 

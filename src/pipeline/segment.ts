@@ -4,7 +4,7 @@
  */
 
 import { InfraError, UsageError } from '../errors.js';
-import { MAX_WORKERS, shareLoad, type LoadShare } from '../load/workers/share.js';
+import { MAX_WORKERS, shareLoad, type LoadShare } from './workers/share.js';
 import type { LoadModel, Scenario } from '../scenario/types.js';
 
 export const MAX_GENERATORS = 256;
