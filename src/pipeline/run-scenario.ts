@@ -4,12 +4,12 @@
  * this file only sequences them and guarantees teardown.
  */
 
-import { generatorHealth } from '../analyze/generator-health.js';
-import { hopAnalysis } from '../analyze/hops.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { amplification } from '../analyze/amplification.js';
+import { generatorHealth } from '../analyze/generator-health.js';
+import { hopAnalysis } from '../analyze/hops.js';
 import { kneeResult, searchEnded, stepPasses, type KneeStep } from '../analyze/knee.js';
 import { combine } from '../record/stats.js';
 import { LoadEngine, type EngineStatus, type PhaseOutcome } from '../load/engine.js';
@@ -36,7 +36,6 @@ import { segmentLoad, segmentSeed, waitForStart, type GeneratorSegment } from '.
 import { gcAnalyses, gcPollersFor, unseenBy } from './observations.js';
 import { ProgressLine } from './progress.js';
 import { startServices } from './services.js';
-
 
 export interface RunOptions {
   scenario: Scenario;

@@ -28,18 +28,11 @@ export type ServiceSource =
       command?: { argv: string[]; cwd: string };
     };
 
-/** One instance to start: the scenario's topology resolves to a list of these. */
-export interface ServiceSpec {
-  /** Instance name, unique in a run, e.g. "api", "cache-1"; used for log files and per-service stats. */
-  name: string;
-  /** The reference kind, or "own" for a service the user brings. */
-  kind: ServiceKind | 'own';
-  source: ServiceSource;
-  /** Loopback port the instance listens on (always 127.0.0.1). */
-  port: number;
+/** How a service is run and read: as declared in a scenario (templates unfilled) and as resolved to an instance. */
+export interface ServiceSettings {
   /**
-   * Arguments after the binary, the image's entrypoint or the command: for a reference kind its port flag
-   * and the scenario's flags, for an own service its `args:`; templates filled.
+   * Arguments after the binary, the image's entrypoint or the command: in a ServiceSpec, for a reference
+   * kind its port flag and the scenario's flags, for an own service its `args:`, templates filled.
    */
   args: string[];
   env: Record<string, string>;
@@ -50,4 +43,15 @@ export interface ServiceSpec {
   language: Language;
   /** Known /metrics counters, or undefined when the service's counters are unknown to hopscope. */
   counters: CounterNames | undefined;
+}
+
+/** One instance to start: the scenario's topology resolves to a list of these. */
+export interface ServiceSpec extends ServiceSettings {
+  /** Instance name, unique in a run, e.g. "api", "cache-1"; used for log files and per-service stats. */
+  name: string;
+  /** The reference kind, or "own" for a service the user brings. */
+  kind: ServiceKind | 'own';
+  source: ServiceSource;
+  /** Loopback port the instance listens on (always 127.0.0.1). */
+  port: number;
 }

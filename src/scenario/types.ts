@@ -1,11 +1,11 @@
 /** A validated scenario: what `scenario/load.ts` returns and every later stage reads. Units are in the names. */
 
-import type { CounterNames, GcSource, Language, ReadyCheck, ServiceKind, ServiceSource } from './service-spec.js';
+import type { ServiceKind, ServiceSettings, ServiceSource } from './service-spec.js';
 
 /** Where a service comes from, as written: the runtime's ServiceSource, with templates such as {{port}} still unfilled. */
 export type ServiceOrigin = ServiceSource;
 
-export interface ServiceDecl {
+export interface ServiceDecl extends ServiceSettings {
   /** Name in the scenario; instances are NAME when instances = 1, else NAME-1 .. NAME-N. */
   name: string;
   /** The reference kind, or "own" for a service the user brings (image, build and/or command). */
@@ -19,13 +19,6 @@ export interface ServiceDecl {
    * `{{other.url}}`, `{{other.urls}}` and `{{self.url}}`.
    */
   flags: Record<string, string>;
-  args: string[];
-  env: Record<string, string>;
-  ready: ReadyCheck;
-  gc: GcSource;
-  hop: string;
-  language: Language;
-  counters: CounterNames | undefined;
 }
 
 export type VarSpec =
