@@ -22,8 +22,9 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli/program.js';
 import { compareToBaseline, parseTolerance } from '../src/gate/baseline.js';
-import { DEFAULT_TOLERANCE } from '../src/gate/gate.js';
-import { loadRunSet, trialDir } from '../src/gate/run-set.js';
+import { DEFAULT_TOLERANCE } from '../src/scenario/defaults.js';
+import { trialDir } from '../src/run-folder/layout.js';
+import { loadRunSet } from '../src/run-folder/run-set.js';
 
 const BASE_US = 250;
 const SLOWDOWN = 1.2;

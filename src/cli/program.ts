@@ -2,7 +2,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, HopscopeError } from '../errors.js';
-import { DEFAULT_TOLERANCE } from '../gate/gate.js';
+import { DEFAULT_DURATION, DEFAULT_ENGINE, DEFAULT_RUNTIME, DEFAULT_TOLERANCE } from '../scenario/defaults.js';
 import { HOPSCOPE_VERSION } from '../version.js';
 import { reportCommand } from './commands/report.js';
 import { compareCommand, type CompareFlags } from './commands/compare.js';
@@ -43,7 +43,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--pipelining <n>', 'ad-hoc: requests in flight per connection (HTTP/1.1)')
     .option('--http2', 'speak HTTP/2: ALPN h2 over https://, prior knowledge (h2c) over http://')
     .option('--streams <n>', 'ad-hoc, with --http2: streams in flight per connection')
-    .option('--duration <d>', 'ad-hoc: how long, e.g. 10s', '10s')
+    .option('--duration <d>', 'ad-hoc: how long, e.g. 10s', DEFAULT_DURATION)
     .addOption(new Option('--arrival <kind>', 'ad-hoc open loop: arrival process').choices(['constant', 'poisson']))
     .option('--method <m>', 'ad-hoc: HTTP method')
     .option('-H, --header <h>', 'ad-hoc: header "Name: value" (repeatable)', collect)

@@ -15,9 +15,9 @@ import type { RunSummary } from '../run-folder/summary.js';
 import { formatChange, formatUs } from '../units.js';
 import type { CheckResult } from './check.js';
 import { median } from './evaluate.js';
-import { readRunIntervals, type RunIntervals } from './interval-log.js';
+import { readRunIntervals, type RunIntervals } from '../run-folder/interval-log.js';
 import { noiseChecks } from './noise.js';
-import type { RunSet } from './run-set.js';
+import type { RunSet } from '../run-folder/run-set.js';
 
 export const BASELINE_PERCENTILES = [50, 90, 99, 99.9] as const;
 const FIELD: Record<(typeof BASELINE_PERCENTILES)[number], keyof Percentiles> = { 50: 'p50Us', 90: 'p90Us', 99: 'p99Us', 99.9: 'p999Us' };

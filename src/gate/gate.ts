@@ -7,10 +7,8 @@ import type { CheckResult } from './check.js';
 import { gatePassed } from './check.js';
 import { compareToBaseline, type ComparisonMethod } from './baseline.js';
 import { evaluateThresholds } from './evaluate.js';
-import type { RunSet } from './run-set.js';
+import type { RunSet } from '../run-folder/run-set.js';
 import { parseDeclared, type Threshold } from './threshold-parser.js';
-
-export const DEFAULT_TOLERANCE = '10%';
 
 export interface GateInput {
   candidate: RunSet;

@@ -1,45 +1,38 @@
 /**
- * The live line on the terminal: phase, elapsed, rate, p99. On a TTY it rewrites itself each second;
- * elsewhere (CI logs, pipes) it prints one line per finished phase and nothing in between.
+ * What a run tells its caller while it runs, as data: the CLI draws a progress line from these events, a
+ * library user can log them, chart them or ignore them. The pipeline itself never writes to a terminal.
  */
 
 import type { EngineStatus, PhaseOutcome } from '../load/engine.js';
-import type { PhaseDecl } from '../scenario/types.js';
-import { formatUs } from '../units.js';
 import type { TimelinePoint } from '../record/timeline.js';
+import type { PhaseDecl } from '../scenario/types.js';
 
-export class ProgressLine {
-  private phaseStartMs = Date.now();
-  private currentPhase = '';
+/** Once a second during a phase. */
+export interface IntervalProgress {
+  type: 'interval';
+  phase: string;
+  /** The phase's planned length. */
+  durationMs: number;
+  /** The last closed interval of the run's timeline (undefined before the first one closed). */
+  last: TimelinePoint | undefined;
+  /** The engine's live figures (undefined for engines that have none, e.g. autocannon). */
+  status: EngineStatus | undefined;
+}
 
-  constructor(
-    private readonly out: NodeJS.WritableStream & { isTTY?: boolean },
-    private readonly quiet = false,
-  ) {}
+/** When a phase ended: what it sent, and (open loop) what it could not. */
+export interface PhaseProgress {
+  type: 'phase-done';
+  phase: string;
+  model: 'open' | 'closed';
+  outcome: PhaseOutcome;
+}
 
-  tick(phase: PhaseDecl, status: EngineStatus | undefined, last: TimelinePoint | undefined): void {
-    if (phase.name !== this.currentPhase) {
-      this.currentPhase = phase.name;
-      this.phaseStartMs = Date.now();
-    }
-    if (this.quiet || !this.out.isTTY) return;
-    const elapsed = ((Date.now() - this.phaseStartMs) / 1000).toFixed(0);
-    const parts = [
-      `[${phase.name}] ${elapsed}s/${(phase.durationMs / 1000).toFixed(0)}s`,
-      last ? `${Math.round(last.rateRps)} req/s` : '',
-      last ? `p99 ${formatUs(last.p99Us)}` : '',
-      last && last.errors ? `errors ${last.errors}` : '',
-      status && status.backlog > 0 ? `backlog ${status.backlog}` : '',
-    ];
-    this.out.write(`\r\x1b[2K${parts.filter(Boolean).join('  ')}`);
-  }
+export type ProgressEvent = IntervalProgress | PhaseProgress;
 
-  phaseDone(phase: PhaseDecl, outcome: PhaseOutcome): void {
-    this.currentPhase = '';
-    if (this.quiet) return;
-    if (this.out.isTTY) this.out.write('\r\x1b[2K');
-    const sent = `${outcome.sent} sent in ${(outcome.elapsedMs / 1000).toFixed(1)}s`;
-    const open = phase.load.model === 'open' ? `, ${outcome.intended} intended, ${outcome.unsent} unsent, max backlog ${outcome.maxBacklog}` : '';
-    this.out.write(`phase ${phase.name} done: ${sent}${open}\n`);
-  }
+export function intervalProgress(phase: PhaseDecl, status: EngineStatus | undefined, last: TimelinePoint | undefined): IntervalProgress {
+  return { type: 'interval', phase: phase.name, durationMs: phase.durationMs, last, status };
+}
+
+export function phaseProgress(phase: PhaseDecl, outcome: PhaseOutcome): PhaseProgress {
+  return { type: 'phase-done', phase: phase.name, model: phase.load.model, outcome };
 }

@@ -23,6 +23,7 @@ import { MetricsScraper } from '../record/observers/metrics-scraper.js';
 import { ResourceSampler } from '../record/observers/resource-sampler.js';
 import { Recorder } from '../record/recorder.js';
 import { writeRunFolder } from '../run-folder/write.js';
+import { runFile } from '../run-folder/layout.js';
 import { writeHtmlReport } from '../report/html/write-report.js';
 import { buildSummary, type PhaseResult, type RunSummary } from '../run-folder/summary.js';
 import { Timeline } from '../record/timeline.js';
@@ -34,7 +35,7 @@ import type { KneeDecl, PhaseDecl, Scenario } from '../scenario/types.js';
 import { ExactCollector, writeExactRecord } from '../run-folder/histograms.js';
 import { segmentLoad, segmentSeed, waitForStart, type GeneratorSegment } from './segment.js';
 import { gcAnalyses, gcPollersFor, unseenBy } from './observations.js';
-import { ProgressLine } from './progress.js';
+import { intervalProgress, phaseProgress, type ProgressEvent } from './progress.js';
 import { startServices } from './services.js';
 
 export interface RunOptions {
@@ -44,10 +45,11 @@ export interface RunOptions {
   engine: EngineKind;
   /** Load worker threads (hopscope engine): 1 (the default) runs the engine on the main thread. */
   workers?: number;
-  /** Progress and notices; never the machine output. */
+  /** Notices for the user (runtime chosen, warnings), one line each. */
   log: (line: string) => void;
-  progress: ProgressLine;
-  /** Aborted on Ctrl-C: the current phase ends at once and the run writes what it has. */
+  /** Live figures each second and at the end of each phase. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** When aborted, the current phase ends at once and the run writes what it has. */
   signal: AbortSignal;
   /** A fleet generator: runs only its segment of each phase, from the coordinator's start time. */
   segment?: GeneratorSegment;
@@ -78,7 +80,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const recorder = new Recorder(names, originMs);
     const exact = new ExactCollector(recorder);
     const timeline = new Timeline();
-    const hlog = new HlogWriter(join(outDir, 'latency.hlog'), originEpochMs, names);
+    const hlog = new HlogWriter(runFile(outDir, 'intervalLog'), originEpochMs, names);
     recorder.onInterval(hlog.interval);
     recorder.onInterval(timeline.interval);
     const gcPollers = gcPollersFor(started, originEpochMs);
@@ -103,7 +105,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       try {
         outcome = await runPhase(phase, options, started, recorder, (status, cutAtMs = performance.now()) => {
           recorder.flush(cutAtMs - originMs);
-          options.progress.tick(phase, status, timeline.points[timeline.points.length - 1]);
+          options.onProgress?.(intervalProgress(phase, status, timeline.points[timeline.points.length - 1]));
         });
       } finally {
         await faults.stop();
@@ -113,7 +115,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       const deltas = phase.record && started.length ? await metrics.phaseEnd() : undefined;
       outcomes.push({ phase, outcome, generatorCpuMs: (cpu.user + cpu.system) / 1000, amplification: deltas && amplification(deltas, outcome.sent, deepest) });
       if (phase.kneeStepRps !== undefined && scenario.knee) kneeSteps.push(kneeStep(scenario.knee, phase, outcome, recorder));
-      options.progress.phaseDone(phase, outcome);
+      options.onProgress?.(phaseProgress(phase, outcome));
     }
     recorder.flush(sinceStart());
     await hlog.close();

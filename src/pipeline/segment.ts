@@ -9,7 +9,6 @@ import type { LoadModel, Scenario } from '../scenario/types.js';
 
 export const MAX_GENERATORS = 256;
 /** How long before the start every generator container has to be up: node starts in well under a second. */
-export const DEFAULT_LEAD_MS = 4000;
 
 export interface GeneratorSegment {
   /** 0-based. */

@@ -1,8 +1,8 @@
 /** Brings a run's services up through the chosen runtime, and down again; a run without services skips it. */
 
-import { join } from 'node:path';
 import { selectRuntime, type RuntimeChoice } from '../runtime/index.js';
 import type { ServiceSpec, StartedService } from '../runtime/types.js';
+import { runFile } from '../run-folder/layout.js';
 
 export interface RunningServices {
   started: StartedService[];
@@ -22,7 +22,7 @@ export async function startServices(
   io.log(`runtime: ${description}`);
   const started = await runtime.up(specs, {
     runId: `${Date.now().toString(36)}${process.pid.toString(36)}`,
-    logDir: join(io.outDir, 'logs'),
+    logDir: runFile(io.outDir, 'logs'),
     log: io.log,
   });
   return {

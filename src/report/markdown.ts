@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { verdict } from '../gate/check.js';
 import type { GateReport } from '../gate/gate.js';
 import type { RequestStats } from '../record/stats.js';
-import type { RunSet } from '../gate/run-set.js';
+import type { RunSet } from '../run-folder/run-set.js';
 import { describeMethod } from './gate-table.js';
 import { statsRow } from './terminal-table.js';
 

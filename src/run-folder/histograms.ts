@@ -7,13 +7,12 @@
  */
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { RUN_FILES, runFile } from './layout.js';
 import { UsageError } from '../errors.js';
 import { packHistogram, type PackedHistogram } from '../record/histogram.js';
 import type { HopPart } from '../record/hop-recorder.js';
 import type { IntervalSnapshot, Recorder, SeriesPart } from '../record/recorder.js';
 
-export const EXACT_FILE = 'histograms.json';
 export const EXACT_SCHEMA = 'hopscope.histograms/v1';
 
 export interface ExactInterval {
@@ -93,14 +92,14 @@ export function loadHops(stored: StoredHopPart): HopPart {
 }
 
 export function writeExactRecord(outDir: string, record: ExactRecord): void {
-  writeFileSync(join(outDir, EXACT_FILE), `${JSON.stringify(record)}\n`);
+  writeFileSync(runFile(outDir, 'histograms'), `${JSON.stringify(record)}\n`);
 }
 
-const HINT = `merge needs run folders written by this hopscope version or later: each holds ${EXACT_FILE}`;
+const HINT = `merge needs run folders written by this hopscope version or later: each holds ${RUN_FILES.histograms}`;
 
 /** Reads and checks a run folder's histograms.json; a folder without one cannot be merged exactly. */
 export function readExactRecord(runDir: string): ExactRecord {
-  const path = join(runDir, EXACT_FILE);
+  const path = runFile(runDir, 'histograms');
   if (!existsSync(path)) throw new UsageError(`${path}: not found, so the run's histograms cannot be merged exactly (summary.json holds only percentiles)`, HINT);
   let parsed: unknown;
   try {

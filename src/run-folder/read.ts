@@ -1,22 +1,34 @@
-/** Reads a run folder's summary.json back, with errors that say which path and what was expected. */
+/**
+ * Reads a run folder's summary.json back, validated against its JSON Schema (summary.schema.json, generated
+ * from the RunSummary type by `npm run schema:summary`): a damaged or foreign file fails here, naming the file
+ * and the field, instead of later as an internal error.
+ */
 
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import AjvModule, { type ErrorObject } from 'ajv';
 import { UsageError } from '../errors.js';
+import { formatPath } from '../scenario/validate.js';
+import { RUN_FILES, runFile } from './layout.js';
+import summarySchema from './summary.schema.json' with { type: 'json' };
 import { SUMMARY_SCHEMA, type RunSummary } from './summary.js';
 
 const RUN_FOLDER_HINT = 'give a run folder written by `hopscope run`, e.g. reports/quickstart-<timestamp>';
+const SHOWN_ERRORS = 5;
+
+// ajv is CommonJS with a default export; under NodeNext the class sits on `.default`.
+const Ajv = AjvModule.default;
+let validator: ReturnType<InstanceType<typeof Ajv>['compile']> | undefined;
 
 export function readRunSummary(runDir: string): RunSummary {
   if (!statSync(runDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`${runDir}: no such run folder (expected a folder holding summary.json)`, RUN_FOLDER_HINT);
+    throw new UsageError(`${runDir}: no such run folder (expected a folder holding ${RUN_FILES.summary})`, RUN_FOLDER_HINT);
   }
-  const path = join(runDir, 'summary.json');
+  const path = runFile(runDir, 'summary');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new UsageError(`${path}: not found; a run folder holds summary.json`, RUN_FOLDER_HINT);
+    throw new UsageError(`${path}: not found; a run folder holds ${RUN_FILES.summary}`, RUN_FOLDER_HINT);
   }
   let parsed: unknown;
   try {
@@ -30,5 +42,19 @@ export function readRunSummary(runDir: string): RunSummary {
     const why = typeof schema === 'string' && schema.startsWith('hopscope.summary/') ? 'written by a different hopscope version' : 'not a hopscope run summary';
     throw new UsageError(`${path}: ${why} (${found}, expected "${SUMMARY_SCHEMA}")`);
   }
+  // Compiled on first use: commands that never read a run do not pay for it.
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(summarySchema);
+  if (!validator(parsed)) {
+    const problems = (validator.errors ?? []).map(describe);
+    const shown = [...new Set(problems)].slice(0, SHOWN_ERRORS);
+    throw new UsageError(`${path}: not a valid ${SUMMARY_SCHEMA} summary:\n  ${shown.join('\n  ')}`, 'the file was edited or damaged; run the scenario again, or restore the file');
+  }
   return parsed as RunSummary;
+}
+
+/** "overall.latency.p99Us: must be number" */
+function describe(error: ErrorObject): string {
+  const field = formatPath(error.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s)));
+  const extra = error.keyword === 'additionalProperties' ? ` "${(error.params as { additionalProperty: string }).additionalProperty}"` : '';
+  return `${field || '(top level)'}: ${error.message ?? 'invalid'}${extra}`;
 }

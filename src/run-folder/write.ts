@@ -1,10 +1,10 @@
 /** Writes the run folder's files that are made once at the end: summary.json and the .hgrm distributions. */
 
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { PhaseTotals } from '../record/recorder.js';
 import { combine } from '../record/stats.js';
 import type { RunSummary } from './summary.js';
+import { requestDistributionFile, runFile } from './layout.js';
 import { hlogTag } from '../record/hlog-writer.js';
 
 /** outputPercentileDistribution's scaling: values are microseconds, the file shows milliseconds. */
@@ -12,13 +12,13 @@ const HGRM_UNIT_RATIO = 1000;
 const HGRM_TICKS_PER_HALF_DISTANCE = 5;
 
 export function writeRunFolder(outDir: string, summary: RunSummary, phases: readonly PhaseTotals[], names: readonly string[]): void {
-  writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(runFile(outDir, 'summary'), `${JSON.stringify(summary, null, 2)}\n`);
   const totals = combine(phases.filter((p) => p.recorded), names);
-  writeFileSync(join(outDir, 'latency.hgrm'), totals.all.ok.outputPercentileDistribution(HGRM_TICKS_PER_HALF_DISTANCE, HGRM_UNIT_RATIO));
+  writeFileSync(runFile(outDir, 'distribution'), totals.all.ok.outputPercentileDistribution(HGRM_TICKS_PER_HALF_DISTANCE, HGRM_UNIT_RATIO));
   totals.perRequest.forEach((series, i) => {
     if (series.ok.totalCount > 0 && names.length > 1) {
       writeFileSync(
-        join(outDir, `latency.${hlogTag(names[i]!)}.hgrm`),
+        requestDistributionFile(outDir, hlogTag(names[i]!)),
         series.ok.outputPercentileDistribution(HGRM_TICKS_PER_HALF_DISTANCE, HGRM_UNIT_RATIO),
       );
     }

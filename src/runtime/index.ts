@@ -4,7 +4,7 @@ import { killProcessLeftovers, listProcessLeftovers, stateDir, type ProcessLefto
 import { probeEngine } from './select.js';
 
 export { selectRuntime, parseRuntimeChoice, RUNTIME_CHOICES, type RuntimeChoice, type RuntimeSelection } from './select.js';
-export { installSignalHandlers, downAll, type InterruptSignal } from './teardown.js';
+export { downAll } from './teardown.js';
 export type { HopscopeContainer, LeftoverFilter } from './docker/leftovers.js';
 export type { ProcessLeftover } from './process/run-registry.js';
 export type * from './types.js';

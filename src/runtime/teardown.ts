@@ -1,4 +1,3 @@
-import { ExitCode, HopscopeError } from '../errors.js';
 import { settlesWithin } from './deadline.js';
 
 /** Anything hopscope started that must not outlive it: a service, or a build still compiling. */
@@ -14,9 +13,6 @@ export interface Teardownable {
 
 /** Services get 2 s to stop gracefully, so 15 s covers a handful of them even on a slow engine. */
 export const DEFAULT_TEARDOWN_DEADLINE_MS = 15_000;
-
-/** How long an interrupt hook (stop the load, print a line) may take before teardown starts anyway. */
-const MAX_HOOK_MS = 3_000;
 
 const tracked = new Set<Teardownable>();
 
@@ -54,7 +50,8 @@ export async function downAll(deadlineMs = DEFAULT_TEARDOWN_DEADLINE_MS): Promis
   return [...unfinished];
 }
 
-function killAllSync(): void {
+/** Kills tracked child processes at once: a second Ctrl-C, or the process exiting with services still up. */
+export function killAllSync(): void {
   for (const item of tracked) {
     try {
       item.killSync?.();
@@ -62,58 +59,4 @@ function killAllSync(): void {
       // best effort: the process may be gone already
     }
   }
-}
-
-export type InterruptSignal = 'SIGINT' | 'SIGTERM';
-
-/**
- * Makes Ctrl-C, SIGTERM and crashes tear down every tracked service before the process exits:
- * first signal → onInterrupt (e.g. stop the load, say what is happening), downAll(), exit 130;
- * second signal → kill child processes synchronously and exit at once;
- * uncaught exception / unhandled rejection → print it, downAll(), exit 3 (or the error's own exit code).
- * Returns a function that removes the handlers.
- */
-export function installSignalHandlers(
-  onInterrupt?: (signal: InterruptSignal) => void | Promise<void>,
-  deadlineMs = DEFAULT_TEARDOWN_DEADLINE_MS,
-): () => void {
-  let shuttingDown = false;
-
-  const shutDown = (exitCode: number, first?: () => void | Promise<void>): void => {
-    if (shuttingDown) {
-      killAllSync();
-      process.exit(exitCode);
-    }
-    shuttingDown = true;
-    // The hook gets a slice of the deadline so that a hung hook cannot eat the services' teardown time.
-    const hookDeadlineMs = Math.min(MAX_HOOK_MS, deadlineMs / 3);
-    void (async () => {
-      await settlesWithin(Promise.resolve().then(first), hookDeadlineMs);
-      await downAll(deadlineMs - hookDeadlineMs);
-      process.exit(exitCode);
-    })();
-  };
-
-  const onSignal = (signal: InterruptSignal): void => {
-    shutDown(ExitCode.interrupted, onInterrupt && (() => onInterrupt(signal)));
-  };
-  const onCrash = (error: unknown): void => {
-    const exitCode = error instanceof HopscopeError ? error.exitCode : ExitCode.infrastructure;
-    const text = error instanceof HopscopeError ? error.message : error instanceof Error ? error.stack : String(error);
-    process.stderr.write(`hopscope: ${text ?? 'unknown error'}\nhopscope: stopping services\n`);
-    shutDown(exitCode);
-  };
-
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
-  process.on('exit', killAllSync);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('uncaughtException', onCrash);
-    process.off('unhandledRejection', onCrash);
-    process.off('exit', killAllSync);
-  };
 }

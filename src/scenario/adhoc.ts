@@ -1,11 +1,11 @@
 /** `hopscope run --target URL ...` without a file: a one-request, one-phase scenario, validated like a file. */
 
 import { UsageError } from '../errors.js';
+import { DEFAULT_CONNECTIONS } from './defaults.js';
 import { parseDurationMs } from './duration.js';
-import { normalize, type ConnectionOverrides } from './load.js';
+import { scenarioFromObject, type ConnectionOverrides } from './load.js';
 import { assertTargetUrl } from './loopback.js';
 import type { Scenario } from './types.js';
-import { ScenarioLocator, validateShape } from './validate.js';
 
 export interface AdhocFlags {
   target: string;
@@ -62,12 +62,10 @@ export function adhocScenario(flags: AdhocFlags, overrides: ConnectionOverrides 
         duration: flags.duration,
         load:
           rate !== undefined
-            ? { model: 'open', rate, arrival: flags.arrival ?? 'constant', connections: positiveInt(flags.connections, '--connections') ?? 64, ...inFlight }
+            ? { model: 'open', rate, arrival: flags.arrival ?? 'constant', connections: positiveInt(flags.connections, '--connections') ?? DEFAULT_CONNECTIONS, ...inFlight }
             : { model: 'closed', connections: positiveInt(flags.connections, '--connections'), ...inFlight },
       },
     ],
   };
-  const locator = new ScenarioLocator('ad-hoc flags', undefined, undefined);
-  validateShape(raw, locator);
-  return normalize(raw, locator, process.cwd(), overrides);
+  return scenarioFromObject(raw, 'ad-hoc flags', process.cwd(), overrides);
 }

@@ -1,17 +1,17 @@
 /** scenario YAML file -> validated Scenario, with defaults applied and every reference checked. */
 
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { kindDescriptor, SERVICE_KINDS, type ServiceKind } from './reference-kinds.js';
+import { DEFAULT_CLOSED_CONNECTIONS, DEFAULT_CONNECTIONS, DEFAULT_PIPELINING, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SEED } from './defaults.js';
 import { parseDurationMs } from './duration.js';
 import { assertTargetUrl } from './loopback.js';
 import type { FaultDecl, KneeDecl, LoadModel, PhaseDecl, RequestDecl, Scenario, ServiceDecl, ThresholdDecl, TlsDecl, VarSpec } from './types.js';
 import { serviceEntry, stringMap } from './service-entry.js';
 import { ScenarioLocator, validateShape } from './validate.js';
-
-export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 
 type Raw = Record<string, any>;
 
@@ -33,6 +33,36 @@ export function loadScenarioFile(path: string, overrides: ConnectionOverrides = 
     throw new UsageError(`cannot read scenario file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
   return parseScenario(text, path, overrides);
+}
+
+/**
+ * A scenario given as data (from code, or a JS module's default export): validated against the same schema
+ * as a file, with `source` naming it in messages; relative paths (bodyFile, tls files) resolve against baseDir.
+ */
+export function scenarioFromObject(input: unknown, source: string, baseDir: string, overrides: ConnectionOverrides = {}): Scenario {
+  const locator = new ScenarioLocator(source, undefined, undefined);
+  validateShape(input, locator);
+  return normalize(input as Raw, locator, baseDir, overrides);
+}
+
+const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts'];
+
+/** A scenario file: YAML, or a JS module (.js, .mjs; .ts under a TypeScript loader) whose default export is the scenario. */
+export async function loadScenarioPath(path: string, overrides: ConnectionOverrides = {}): Promise<Scenario> {
+  if (!MODULE_EXTENSIONS.includes(extname(path))) return loadScenarioFile(path, overrides);
+  if (!existsSync(path)) throw new UsageError(`cannot read scenario file ${path}: ENOENT`);
+  let exported: unknown;
+  try {
+    const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    // A function lets a module build its phases lazily (and asynchronously).
+    exported = typeof module.default === 'function' ? await (module.default as () => unknown)() : module.default;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint = code === 'ERR_UNKNOWN_FILE_EXTENSION' ? 'Node runs .ts files only under a TypeScript loader (e.g. tsx); compile the module to .js or write the scenario in YAML' : undefined;
+    throw new UsageError(`cannot load scenario module ${path}: ${(error as Error).message ?? error}`, hint);
+  }
+  if (exported === undefined) throw new UsageError(`${path}: no default export; a scenario module ends with \`export default defineScenario({ ... })\``);
+  return scenarioFromObject(exported, path, dirname(resolve(path)), overrides);
 }
 
 export function parseScenario(text: string, source: string, overrides: ConnectionOverrides = {}): Scenario {
@@ -79,7 +109,7 @@ export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string, overri
     name: raw.name,
     description: raw.description ?? '',
     source: at.source,
-    seed: raw.seed ?? 1,
+    seed: raw.seed ?? DEFAULT_SEED,
     services,
     requests,
     phases,
@@ -128,7 +158,7 @@ function kneeSteps(k: Raw, at: ScenarioLocator, ctx: PhaseContext, phases: Phase
       duration: k.stepDuration,
       target: k.target,
       mix: k.mix,
-      load: { model: 'open', rate: rateRps, arrival: k.arrival ?? 'constant', connections: k.connections ?? 64 },
+      load: { model: 'open', rate: rateRps, arrival: k.arrival ?? 'constant', connections: k.connections ?? DEFAULT_CONNECTIONS },
     };
     phases.push({ ...phase(raw, phases.length, new ScenarioLocator(`${at.where(['knee'])}`, undefined, undefined), ctx), kneeStepRps: rateRps });
   }
@@ -242,14 +272,14 @@ function loadModel(l: Raw, here: (string | number)[], at: ScenarioLocator, proto
   if (l.streams !== undefined && protocol !== 'h2') at.fail([...here, 'streams'], 'streams are HTTP/2 streams: set protocol: h2 (or --http2), or use pipelining');
   if (l.streams !== undefined && l.pipelining !== undefined) at.fail([...here, 'streams'], 'give streams (HTTP/2) or pipelining (HTTP/1.1), not both');
   // One field inside: the requests a connection carries at once, pipelined (h1) or as streams (h2).
-  const pipelining = l.streams ?? l.pipelining ?? 1;
+  const pipelining = l.streams ?? l.pipelining ?? DEFAULT_PIPELINING;
   if (l.model === 'closed') {
     if (l.rate !== undefined) at.fail([...here, 'rate'], 'a closed-loop phase has no rate: use model: open, or remove rate');
-    return { model: 'closed', connections: l.connections ?? 10, pipelining };
+    return { model: 'closed', connections: l.connections ?? DEFAULT_CLOSED_CONNECTIONS, pipelining };
   }
   if (l.rate === undefined) at.fail(here, 'an open-loop phase needs rate (requests/s, or {from, to})');
   const [fromRps, toRps] = typeof l.rate === 'number' ? [l.rate, l.rate] : [l.rate.from, l.rate.to];
-  return { model: 'open', fromRps, toRps, arrival: l.arrival ?? 'constant', connections: l.connections ?? 64, pipelining };
+  return { model: 'open', fromRps, toRps, arrival: l.arrival ?? 'constant', connections: l.connections ?? DEFAULT_CONNECTIONS, pipelining };
 }
 
 function fault(f: Raw, here: (string | number)[], at: ScenarioLocator, ctx: PhaseContext, phaseMs: number): FaultDecl {

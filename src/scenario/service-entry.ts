@@ -8,13 +8,13 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { isServiceKind, kindDescriptor } from './reference-kinds.js';
 import type { GcSource, ReadyCheck } from './service-spec.js';
+import { DEFAULT_READY_TIMEOUT_MS } from './defaults.js';
 import { parseDurationMs } from './duration.js';
 import type { ServiceDecl, ServiceOrigin } from './types.js';
 import type { ScenarioLocator } from './validate.js';
 
 type Raw = Record<string, any>;
 
-export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 const OWN_FIELDS = ['image', 'pull', 'build', 'dockerfile', 'command', 'cwd', 'ready', 'gc', 'language', 'hop'] as const;
 
 export function stringMap(raw: Raw | undefined): Record<string, string> {

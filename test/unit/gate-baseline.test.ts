@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareToBaseline, parseTolerance } from '../../src/gate/baseline.js';
 import { runGate } from '../../src/gate/gate.js';
-import { readRunIntervals } from '../../src/gate/interval-log.js';
-import { loadRunSet, trialDir, type RunSet } from '../../src/gate/run-set.js';
+import { readRunIntervals } from '../../src/run-folder/interval-log.js';
+import { trialDir } from '../../src/run-folder/layout.js';
+import { loadRunSet, type RunSet } from '../../src/run-folder/run-set.js';
 import { parseThresholdFlag } from '../../src/gate/threshold-parser.js';
 import { logNormalUs, steadyIntervals, writeRun, type Interval } from './gate-fixtures.js';
 

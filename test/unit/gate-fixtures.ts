@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import type { CliIO } from '../../src/cli/io.js';
 import { spectrumOf } from '../../src/analyze/spectrum.js';
 import type { HopAnalysis } from '../../src/analyze/types.js';
-import type { SavedRun } from '../../src/gate/run-set.js';
+import type { SavedRun } from '../../src/run-folder/run-set.js';
 import { seededRandom } from '../../src/load/random.js';
 import { newHistogram, percentiles } from '../../src/record/histogram.js';
 import { HlogWriter } from '../../src/record/hlog-writer.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/gate/check.js';
 import type { GateReport } from '../../src/gate/gate.js';
-import type { RunSet } from '../../src/gate/run-set.js';
+import type { RunSet } from '../../src/run-folder/run-set.js';
 import { escapeXml, junitXml } from '../../src/report/junit.js';
 import { writeRun } from './gate-fixtures.js';
 

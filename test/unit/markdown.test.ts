@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/gate/check.js';
 import type { GateReport } from '../../src/gate/gate.js';
-import { trialDir, type RunSet } from '../../src/gate/run-set.js';
+import { trialDir } from '../../src/run-folder/layout.js';
+import type { RunSet } from '../../src/run-folder/run-set.js';
 import { escapeCell, markdownSummary } from '../../src/report/markdown.js';
 import { writeRun } from './gate-fixtures.js';
 

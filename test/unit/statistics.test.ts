@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapQuantileRatios, quantileOf, type Trial } from '../../src/analyze/statistics.js';
-import { distributionOf } from '../../src/gate/interval-log.js';
+import { distributionOf } from '../../src/run-folder/interval-log.js';
 import { newHistogram, recordUs } from '../../src/record/histogram.js';
 import { logNormalUs } from './gate-fixtures.js';
 

@@ -2,7 +2,8 @@
 
 import { UsageError } from '../../errors.js';
 import { measureClockOffset } from '../../fleet/clock.js';
-import { checkSegmentable, DEFAULT_LEAD_MS, MAX_GENERATORS, parseSegment, type GeneratorSegment } from '../../pipeline/segment.js';
+import { checkSegmentable, MAX_GENERATORS, parseSegment, type GeneratorSegment } from '../../pipeline/segment.js';
+import { DEFAULT_FLEET_LEAD_MS } from '../../scenario/defaults.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { RunFlags } from './run-flags.js';
 
@@ -34,7 +35,7 @@ export function fleetPlan(flags: RunFlags, file: string | undefined, scenario: S
   if (flags.workers && flags.workers !== '1') throw new UsageError('--generators and --workers together are not supported: each generator runs one engine thread');
   if (scenario.services.length) throw new UsageError('--generators: the generators do not start services; target running ones by URL');
   checkSegmentable(scenario, generators);
-  const leadMs = flags.fleetLead === undefined ? DEFAULT_LEAD_MS : Number(flags.fleetLead);
+  const leadMs = flags.fleetLead === undefined ? DEFAULT_FLEET_LEAD_MS : Number(flags.fleetLead);
   if (!Number.isInteger(leadMs) || leadMs < 500 || leadMs > 600_000) throw new UsageError(`--fleet-lead: expected milliseconds from 500 to 600000, got "${flags.fleetLead}"`);
   return { generators, kind, leadMs, coordinatorAddress: flags.coordinatorAddress ?? '127.0.0.1' };
 }

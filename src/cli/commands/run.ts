@@ -4,14 +4,16 @@ import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { runGate } from '../../gate/gate.js';
 import { assertSomeSuccess } from '../../gate/no-success.js';
-import { trialDir, type SavedRun } from '../../gate/run-set.js';
+import { trialDir } from '../../run-folder/layout.js';
+import type { SavedRun } from '../../run-folder/run-set.js';
 import { parseDeclared } from '../../gate/threshold-parser.js';
 import { MAX_WORKERS } from '../../pipeline/workers/share.js';
 import { ENGINES, type EngineKind } from '../../load/engines.js';
 import { defaultOutDir, runScenario } from '../../pipeline/run-scenario.js';
-import { ProgressLine } from '../../pipeline/progress.js';
 import { terminalReport } from '../../report/terminal-report.js';
-import { installSignalHandlers, parseRuntimeChoice } from '../../runtime/index.js';
+import { parseRuntimeChoice } from '../../runtime/index.js';
+import { ProgressLine } from '../progress-line.js';
+import { installSignalHandlers } from '../signals.js';
 import { adhocScenario, type AdhocFlags } from '../../scenario/adhoc.js';
 import { loadScenarioFile, type ConnectionOverrides } from '../../scenario/load.js';
 import type { CliIO } from '../io.js';
@@ -72,7 +74,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
             engine,
             workers,
             log,
-            progress: new ProgressLine(io.stderr, flags.quiet),
+            onProgress: new ProgressLine(io.stderr, flags.quiet).onProgress,
             signal: controller.signal,
             ...(segment ? { segment } : {}),
           });

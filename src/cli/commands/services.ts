@@ -3,7 +3,8 @@
 import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { startServices } from '../../pipeline/services.js';
-import { installSignalHandlers, listServices, parseRuntimeChoice, reapLeftovers, type InterruptSignal } from '../../runtime/index.js';
+import { listServices, parseRuntimeChoice, reapLeftovers } from '../../runtime/index.js';
+import { installSignalHandlers, type InterruptSignal } from '../signals.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import { resolveTopology } from '../../scenario/topology.js';
 import type { CliIO } from '../io.js';

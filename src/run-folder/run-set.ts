@@ -6,8 +6,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { RunSummary } from '../run-folder/summary.js';
-import { readRunSummary } from '../run-folder/read.js';
+import { RUN_FILES, runFile, TRIAL_FOLDER } from './layout.js';
+import { readRunSummary } from './read.js';
+import type { RunSummary } from './summary.js';
 
 export interface SavedRun {
   dir: string;
@@ -19,23 +20,16 @@ export interface RunSet {
   runs: SavedRun[];
 }
 
-const SUMMARY_FILE = 'summary.json';
-const TRIAL = /^trial-(\d+)$/;
-
-export function trialDir(dir: string, trial: number): string {
-  return join(dir, `trial-${trial}`);
-}
-
 /** `what` names the argument for messages: "baseline", "run folder". */
 export function loadRunSet(dir: string, what: string): RunSet {
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${what} ${dir}: no such folder`);
-  if (existsSync(join(dir, SUMMARY_FILE))) return { dir, runs: [{ dir, summary: readRunSummary(dir) }] };
+  if (existsSync(runFile(dir, 'summary'))) return { dir, runs: [{ dir, summary: readRunSummary(dir) }] };
   const trials = readdirSync(dir)
-    .map((name) => ({ name, n: Number(TRIAL.exec(name)?.[1]) }))
-    .filter((t) => Number.isInteger(t.n) && existsSync(join(dir, t.name, SUMMARY_FILE)))
+    .map((name) => ({ name, n: Number(TRIAL_FOLDER.exec(name)?.[1]) }))
+    .filter((t) => Number.isInteger(t.n) && existsSync(runFile(join(dir, t.name), 'summary')))
     .sort((a, b) => a.n - b.n);
   if (trials.length === 0) {
-    throw new UsageError(`${what} ${dir}: not a run folder (no ${SUMMARY_FILE}, nor trial-N/${SUMMARY_FILE})`, 'give a folder written by hopscope run');
+    throw new UsageError(`${what} ${dir}: not a run folder (no ${RUN_FILES.summary}, nor trial-N/${RUN_FILES.summary})`, 'give a folder written by hopscope run');
   }
   return { dir, runs: trials.map((t) => ({ dir: join(dir, t.name), summary: readRunSummary(join(dir, t.name)) })) };
 }

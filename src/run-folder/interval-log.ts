@@ -5,12 +5,12 @@
  */
 
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import type { Distribution, Trial } from '../analyze/statistics.js';
 import { decodeHistogram, type Histogram } from '../record/histogram.js';
 import { hlogTag } from '../record/hlog-writer.js';
-import type { RunSummary } from '../run-folder/summary.js';
+import { runFile } from './layout.js';
+import type { RunSummary } from './summary.js';
 
 export interface RunIntervals {
   overall: Trial;
@@ -18,11 +18,10 @@ export interface RunIntervals {
   requests: Map<string, Trial>;
 }
 
-const HLOG_FILE = 'latency.hlog';
 
 /** undefined when the run folder has no latency.hlog (an older or hand-made folder). */
 export function readRunIntervals(runDir: string, summary: RunSummary): RunIntervals | undefined {
-  const path = join(runDir, HLOG_FILE);
+  const path = runFile(runDir, 'intervalLog');
   if (!existsSync(path)) return undefined;
   const recorded = recordedStarts(summary);
   const byTag = new Map<string, Distribution[]>();
