@@ -7,6 +7,8 @@ export const ExitCode = {
   gateFailed: 1,
   usage: 2,
   infrastructure: 3,
+  /** A bug in hopscope: an error it did not anticipate (the message says so; HOPSCOPE_DEBUG=1 shows the stack). */
+  internal: 4,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

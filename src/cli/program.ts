@@ -3,6 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, HopscopeError } from '../errors.js';
 import { DEFAULT_DURATION, DEFAULT_ENGINE, DEFAULT_RUNTIME, DEFAULT_TOLERANCE } from '../scenario/defaults.js';
+import { ENGINES } from '../load/engines.js';
+import { RUNTIME_CHOICES } from '../runtime/index.js';
 import { HOPSCOPE_VERSION } from '../version.js';
 import { reportCommand } from './commands/report.js';
 import { compareCommand, type CompareFlags } from './commands/compare.js';
@@ -56,8 +58,8 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--key <file>', "https: PEM key of the client certificate")
     .option('--servername <name>', 'https: server name for SNI and the certificate check')
     .option('--out <dir>', 'run folder (default reports/<scenario>-<timestamp>)')
-    .option('--runtime <kind>', 'where services run: auto, docker or process', 'auto')
-    .option('--engine <kind>', 'load engine: hopscope or autocannon (closed loop only)', 'hopscope')
+    .addOption(new Option('--runtime <kind>', 'where services run').choices(RUNTIME_CHOICES).default(DEFAULT_RUNTIME))
+    .addOption(new Option('--engine <kind>', 'load engine (autocannon: closed loop, HTTP/1.1)').choices(ENGINES).default(DEFAULT_ENGINE))
     .option('--workers <n>', 'spread the connections over N worker threads (1-64), histograms merged exactly each second')
     .option('--json', 'print summary.json to stdout instead of the table')
     .option('--quiet', 'no progress or notices on stderr')
@@ -78,7 +80,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .description('manage reference services by hand')
     .argument('<action>', 'up, down or status')
     .argument('[scenario]', 'with up: the scenario whose services to start (default scenarios/quickstart.yaml)')
-    .option('--runtime <kind>', 'auto, docker or process', 'auto')
+    .addOption(new Option('--runtime <kind>', 'where services run').choices(RUNTIME_CHOICES).default(DEFAULT_RUNTIME))
     .action(async (action: string, file: string | undefined, flags: { runtime: string }) =>
       setExit(await servicesCommand(action, file, flags, io)),
     );
@@ -130,8 +132,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.stderr.write(`hopscope: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
       return error.exitCode;
     }
-    io.stderr.write(`hopscope: internal error: ${error instanceof Error ? (io.env.HOPSCOPE_DEBUG ? error.stack : error.message) : String(error)}\n`);
-    if (!io.env.HOPSCOPE_DEBUG) io.stderr.write('hint: set HOPSCOPE_DEBUG=1 for the stack trace\n');
-    return ExitCode.infrastructure;
+    io.stderr.write(`hopscope: internal error (a bug in hopscope): ${error instanceof Error ? (io.env.HOPSCOPE_DEBUG ? error.stack : error.message) : String(error)}\n`);
+    if (!io.env.HOPSCOPE_DEBUG) io.stderr.write('hint: set HOPSCOPE_DEBUG=1 for the stack trace, and report it\n');
+    return ExitCode.internal;
   }
 }

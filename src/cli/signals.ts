@@ -17,7 +17,7 @@ export type InterruptSignal = 'SIGINT' | 'SIGTERM';
  * Makes Ctrl-C, SIGTERM and crashes tear down every tracked service before the process exits:
  * first signal → onInterrupt (e.g. stop the load, say what is happening), downAll(), exit 130;
  * second signal → kill child processes synchronously and exit at once;
- * uncaught exception / unhandled rejection → print it, downAll(), exit 3 (or the error's own exit code).
+ * uncaught exception / unhandled rejection → print it, downAll(), exit 4 (or the error's own exit code).
  * Returns a function that removes the handlers.
  */
 export function installSignalHandlers(
@@ -45,7 +45,7 @@ export function installSignalHandlers(
     shutDown(ExitCode.interrupted, onInterrupt && (() => onInterrupt(signal)));
   };
   const onCrash = (error: unknown): void => {
-    const exitCode = error instanceof HopscopeError ? error.exitCode : ExitCode.infrastructure;
+    const exitCode = error instanceof HopscopeError ? error.exitCode : ExitCode.internal;
     const text = error instanceof HopscopeError ? error.message : error instanceof Error ? error.stack : String(error);
     process.stderr.write(`hopscope: ${text ?? 'unknown error'}\nhopscope: stopping services\n`);
     shutDown(exitCode);

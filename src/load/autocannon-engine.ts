@@ -6,7 +6,6 @@
 
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
-import { UsageError } from '../errors.js';
 import type { PhaseDecl, Scenario } from '../scenario/types.js';
 import type { PhaseOutcome } from './engine.js';
 import type { ErrorKind, SampleSink } from './sample.js';
@@ -26,20 +25,10 @@ function kindOf(error: Error & { code?: string }): ErrorKind {
 }
 
 export async function runAutocannonPhase({ phase, target, scenario, sink, signal }: AutocannonPhase): Promise<PhaseOutcome> {
-  if (phase.load.model !== 'closed') {
-    throw new UsageError(
-      `phase ${phase.name}: --engine autocannon runs closed-loop phases only (its rate mode sends each second's quota in a burst); use the hopscope engine for open loop`,
-    );
-  }
-  const live = phase.mix.filter((m) => m.weight > 0);
-  if (live.length !== 1) {
-    throw new UsageError(`phase ${phase.name}: --engine autocannon takes one request per phase, this phase mixes ${live.map((m) => m.request).join(', ')}`);
-  }
-  const requestIndex = scenario.requests.findIndex((r) => r.name === live[0]!.request);
+  // The scenario was checked against autocannonMisfits before the run started: one live request per phase.
+  const live = phase.mix.find((m) => m.weight > 0)!;
+  const requestIndex = scenario.requests.findIndex((r) => r.name === live.request);
   const request = scenario.requests[requestIndex]!;
-  if (Object.keys(request.vars).length > 0) {
-    throw new UsageError(`request ${request.name}: --engine autocannon does not render path variables; use the hopscope engine`);
-  }
   const started = performance.now();
   let sent = 0;
   let finish: (error: Error | null) => void = () => {};

@@ -1,36 +1,29 @@
-/** `hopscope compare` in the terminal: each run's percentiles, and their change against the first run. */
+/** `hopscope compare` in the terminal: each run's percentiles and their change against the first run, overall and per request. */
 
 import Table from 'cli-table3';
-import type { Percentiles } from '../record/histogram.js';
-import type { RunSummary } from '../run-folder/summary.js';
 import { formatChange, formatPercent, formatRate, formatUs } from '../units.js';
-
-export interface LabelledRun {
-  label: string;
-  summary: RunSummary;
-}
-
-const ROWS: [string, keyof Percentiles][] = [
-  ['p50', 'p50Us'],
-  ['p90', 'p90Us'],
-  ['p99', 'p99Us'],
-  ['p99.9', 'p999Us'],
-  ['p99.99', 'p9999Us'],
-  ['max', 'maxUs'],
-];
+import { COMPARED_PERCENTILES, compareRuns, type ComparisonScope, type LabelledRun } from './comparison.js';
 
 export function compareTable(runs: readonly LabelledRun[], color: boolean): string {
+  const comparison = compareRuns(runs);
+  // One request is the whole run: its table would repeat the overall one.
+  const scopes = comparison.requests.length > 1 ? [comparison.overall, ...comparison.requests] : [comparison.overall];
+  const tables = scopes.map((s) => `${s === comparison.overall ? 'all requests' : `request ${s.name}`}\n${scopeTable(s, comparison.labels, color)}`);
+  return `${tables.join('\n')}\nsuccessful responses, recorded phases; changes are against ${runs[0]!.label}`;
+}
+
+function scopeTable(scope: ComparisonScope, labels: string[], color: boolean): string {
   const table = new Table({
-    head: ['', ...runs.map((r) => r.label)],
+    head: ['', ...labels],
     style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] },
-    colAligns: ['left', ...runs.map(() => 'right' as const)],
+    colAligns: ['left', ...labels.map(() => 'right' as const)],
   });
-  const first = runs[0]!.summary.overall;
-  const withChange = (value: number, base: number, text: string, i: number) => (i === 0 || base === 0 ? text : `${text} (${formatChange(value / base)})`);
-  for (const [name, field] of ROWS) {
-    table.push([name, ...runs.map((r, i) => withChange(r.summary.overall.latency[field], first.latency[field], formatUs(r.summary.overall.latency[field]), i))]);
+  const base = scope.runs[0];
+  const cell = (text: string | undefined, ratio: number | undefined, i: number) => (text === undefined ? '-' : i === 0 || ratio === undefined ? text : `${text} (${formatChange(ratio)})`);
+  for (const [p] of COMPARED_PERCENTILES) {
+    table.push([p, ...scope.runs.map((r, i) => cell(r && formatUs(r.latencyUs[p]!), scope.latencyRatios[p]![i], i))]);
   }
-  table.push(['req/s', ...runs.map((r, i) => withChange(r.summary.overall.rateRps, first.rateRps, formatRate(r.summary.overall.rateRps), i))]);
-  table.push(['errors', ...runs.map((r) => formatPercent(r.summary.overall.errorRate))]);
-  return `${table.toString()}\nall requests, successful responses, recorded phases; changes are against ${runs[0]!.label}`;
+  table.push(['req/s', ...scope.runs.map((r, i) => cell(r && formatRate(r.rateRps), r && base && base.rateRps > 0 ? r.rateRps / base.rateRps : undefined, i))]);
+  table.push(['errors', ...scope.runs.map((r) => (r ? formatPercent(r.errorRate) : '-'))]);
+  return table.toString();
 }

@@ -1,6 +1,6 @@
 /**
  * The pipeline's one-way dependencies: scenario -> runtime -> load -> record -> analyze -> run-folder ->
- * gate -> report, with pipeline and then cli on top. A module may import its own stage or an earlier one,
+ * gate -> report, with pipeline, fleet, the library's API and the CLI on top (src/index.ts re-exports the library). A module may import its own stage or an earlier one,
  * never a later one, and no chain of imports comes back to where it started.
  */
 
@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(import.meta.dirname, '../../src');
 /** Shared by every stage: errors, version and the display units sit below them all. */
 const SHARED = ['errors', 'version', 'units'];
-const STAGES = ['scenario', 'runtime', 'load', 'record', 'analyze', 'run-folder', 'gate', 'report', 'pipeline', 'fleet', 'cli'];
+const STAGES = ['scenario', 'runtime', 'load', 'record', 'analyze', 'run-folder', 'gate', 'report', 'pipeline', 'fleet', 'library', 'cli', 'index'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));

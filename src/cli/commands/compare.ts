@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { ExitCode, InfraError, UsageError } from '../../errors.js';
 import { loadRunSet } from '../../run-folder/run-set.js';
-import { compareTable, type LabelledRun } from '../../report/compare-table.js';
+import { compareTable } from '../../report/compare-table.js';
+import type { LabelledRun } from '../../report/comparison.js';
 import { renderComparePage } from '../../report/html/compare-page.js';
 import type { CliIO } from '../io.js';
 

@@ -4,45 +4,43 @@ import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { runGate } from '../../gate/gate.js';
 import { assertSomeSuccess } from '../../gate/no-success.js';
+import { parseDeclared, parseThresholdFlag } from '../../gate/threshold-parser.js';
+import { run } from '../../library/run.js';
+import { loadScenario } from '../../library/scenario.js';
+import type { EngineKind } from '../../load/engines.js';
+import { checkBeforeStart } from '../../pipeline/preflight.js';
+import { defaultOutDir } from '../../pipeline/run-scenario.js';
+import { MAX_WORKERS } from '../../pipeline/workers/share.js';
 import { trialDir } from '../../run-folder/layout.js';
 import type { SavedRun } from '../../run-folder/run-set.js';
-import { parseDeclared } from '../../gate/threshold-parser.js';
-import { MAX_WORKERS } from '../../pipeline/workers/share.js';
-import { ENGINES, type EngineKind } from '../../load/engines.js';
-import { defaultOutDir, runScenario } from '../../pipeline/run-scenario.js';
 import { terminalReport } from '../../report/terminal-report.js';
-import { parseRuntimeChoice } from '../../runtime/index.js';
+import type { RuntimeChoice } from '../../runtime/index.js';
+import { adhocScenario } from '../../scenario/adhoc.js';
+import { DEFAULT_DURATION, DEFAULT_WORKERS } from '../../scenario/defaults.js';
+import type { ConnectionOverrides } from '../../scenario/load.js';
+import type { CliIO } from '../io.js';
 import { ProgressLine } from '../progress-line.js';
 import { installSignalHandlers } from '../signals.js';
-import { adhocScenario, type AdhocFlags } from '../../scenario/adhoc.js';
-import { loadScenarioFile, type ConnectionOverrides } from '../../scenario/load.js';
-import type { CliIO } from '../io.js';
 import { fleetPlan, generatorArgs, generatorSegment } from './fleet.js';
 import { gateSettings, publishGate } from './gate.js';
 import type { RunFlags } from './run-flags.js';
 
 const MAX_REPEAT = 100;
 
-export function oneOf<T extends string>(value: string, allowed: readonly string[], flag: string): T {
-  if (!allowed.includes(value)) throw new UsageError(`${flag}: "${value}" is not one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
 export async function runCommand(file: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
-  const runtime = parseRuntimeChoice(flags.runtime);
-  const engine = oneOf<EngineKind>(flags.engine, ENGINES, '--engine');
-  const workers = parseWorkers(flags.workers, engine);
   if (file && flags.target) throw new UsageError('give a scenario file or --target, not both');
   if (!file && !flags.target) {
     throw new UsageError('nothing to run: give a scenario file (e.g. scenarios/quickstart.yaml) or --target URL with --rate or --connections');
   }
   const overrides = connectionOverrides(flags, io.cwd);
   const scenario = file
-    ? loadScenarioFile(resolve(io.cwd, file), overrides)
-    : adhocScenario({ ...flags, target: flags.target!, duration: flags.duration ?? '10s' }, overrides);
+    ? await loadScenario(file, { baseDir: io.cwd, ...overrides })
+    : adhocScenario({ ...flags, target: flags.target!, duration: flags.duration ?? DEFAULT_DURATION }, overrides);
   const outDir = resolve(io.cwd, flags.out ?? defaultOutDir(scenario.name));
-  // Bad thresholds, tolerance or baseline fail now, not after the load ran.
-  parseDeclared(scenario.thresholds);
+  const workers = parseWorkers(flags.workers);
+  // Thresholds, engine limits, tolerance and baseline fail now, not after the load ran.
+  const thresholds = flags.threshold ?? [];
+  checkBeforeStart({ scenario, engine: flags.engine, workers, thresholds: [...parseDeclared(scenario.thresholds), ...thresholds.map(parseThresholdFlag)] });
   const gate = gateSettings(flags, io);
   const repeat = parseRepeat(flags.repeat);
   const fleet = fleetPlan(flags, file, scenario);
@@ -65,27 +63,27 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     for (let trial = 1; trial <= repeat; trial++) {
       const dir = repeat === 1 ? outDir : trialDir(outDir, trial);
       log(`scenario ${scenario.name} (${scenario.source})${repeat === 1 ? '' : ` trial ${trial} of ${repeat}`} -> ${dir}`);
-      const run = fleet
+      const result = fleet
         ? runFleet(fleet, flags, dir, log, controller.signal)
-        : runScenario({
-            scenario,
+        : run(scenario, {
             outDir: dir,
-            runtime,
-            engine,
+            runtime: flags.runtime as RuntimeChoice,
+            engine: flags.engine as EngineKind,
             workers,
-            log,
+            thresholds,
+            onNotice: log,
             onProgress: new ProgressLine(io.stderr, flags.quiet).onProgress,
             signal: controller.signal,
             ...(segment ? { segment } : {}),
           });
-      running = run;
-      const result = await run;
-      runs.push({ dir, summary: result.summary });
+      running = result;
+      const { summary, interrupted } = await result;
+      runs.push({ dir, summary });
       if (!flags.json) {
-        io.stdout.write(`${terminalReport(result.summary, Boolean(io.stdout.isTTY))}\n`);
+        io.stdout.write(`${terminalReport(summary, Boolean(io.stdout.isTTY))}\n`);
         io.stdout.write(`run folder: ${dir} (open report.html in it)\n`);
       }
-      if (result.interrupted) return ExitCode.interrupted;
+      if (interrupted) return ExitCode.interrupted;
     }
     if (flags.json) io.stdout.write(`${JSON.stringify(repeat === 1 ? runs[0]!.summary : runs.map((r) => r.summary), null, 2)}\n`);
     const gating = scenario.thresholds.length > 0 || gate.thresholds.length > 0 || gate.baseline || flags.junit || flags.markdown;
@@ -137,10 +135,10 @@ function parseRepeat(text: string | undefined): number {
   return n;
 }
 
-function parseWorkers(text: string | undefined, engine: EngineKind): number {
-  if (text === undefined) return 1;
+/** A number for the library's check, which says what is allowed. */
+function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_WORKERS;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new UsageError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got "${text}"`);
-  if (n > 1 && engine !== 'hopscope') throw new UsageError(`--workers: worker threads run the hopscope engine, not --engine ${engine}`);
+  if (text.trim() === '' || Number.isNaN(n)) throw new UsageError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got "${text}"`);
   return n;
 }
