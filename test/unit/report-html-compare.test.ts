@@ -4,6 +4,8 @@ import type { RunSummary } from '../../src/run-folder/summary.js';
 import { renderComparePage } from '../../src/report/html/compare-page.js';
 import { chartJsSource } from '../../src/report/html/inline-assets.js';
 import { makeSummary } from '../fixtures/runs/make-summary.js';
+import { compareTable } from '../../src/report/compare-table.js';
+import { compareRuns } from '../../src/report/comparison.js';
 
 const base = makeSummary({ seed: 1 });
 const slower = makeSummary({ seed: 2, latencyScale: 1.25 });
@@ -52,5 +54,27 @@ describe('renderComparePage', () => {
 
   it('refuses an empty list', () => {
     expect(() => renderComparePage([])).toThrow(UsageError);
+  });
+
+  it('compares each request name too, in the table and on the page', () => {
+    const runs = [{ label: 'main', summary: base }, { label: 'pr-482', summary: slower }];
+    const comparison = compareRuns(runs);
+    expect(comparison.requests.map((r) => r.name)).toEqual(['item', 'order']);
+    const item = comparison.requests[0]!;
+    const itemOf = (s: RunSummary) => s.requests.find((r) => r.name === 'item')!.latency.p99Us;
+    expect(item.latencyRatios.p99).toEqual([1, itemOf(slower) / itemOf(base)]);
+    const text = compareTable(runs, false);
+    expect(text).toMatch(/^all requests\n/);
+    expect(text).toContain('\nrequest item\n');
+    expect(text).toContain('\nrequest order\n');
+    expect(page).toContain('<h2>Percentiles per request</h2>');
+    expect(page).toContain(`<h3>order</h3>`);
+  });
+
+  it('marks a request one run lacks instead of inventing a delta', () => {
+    const renamed: RunSummary = { ...slower, requests: slower.requests.map((r) => (r.name === 'order' ? { ...r, name: 'order-v2' } : r)) };
+    const comparison = compareRuns([{ label: 'a', summary: base }, { label: 'b', summary: renamed }]);
+    expect(comparison.requests.map((r) => [r.name, r.runs.map((x) => x !== undefined)])).toEqual([['item', [true, true]], ['order', [true, false]], ['order-v2', [false, true]]]);
+    expect(comparison.requests[1]!.latencyRatios.p99).toEqual([1, undefined]);
   });
 });
