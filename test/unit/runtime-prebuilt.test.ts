@@ -45,7 +45,7 @@ describe('choosing a prebuilt binary', () => {
     const dir = prebuiltFolder([entry('fastjson-api', 'linux-x64')]);
     expect(await findPrebuilt(dir, 'fastjson-api', 'linux-x64', OTHER_HASH)).toEqual({
       found: false,
-      why: 'the prebuilt fastjson-api for linux-x64 was built from other sources (aaaaaaaaaaaa) than the package holds now (bbbbbbbbbbbb)',
+      why: 'the prebuilt fastjson-api for linux-x64 was built from sources aaaaaaaaaaaa, but the package now holds sources bbbbbbbbbbbb',
     });
   });
 
@@ -74,7 +74,7 @@ describe('choosing a prebuilt binary', () => {
     const error = noBuildToolError(kindBinary('fastjson-api'), 'prebuilt fastjson-api binaries exist for linux-x64, not for linux-arm64');
     expect(error.exitCode).toBe(ExitCode.infrastructure);
     expect(error.message).toBe(
-      'cannot run fastjson-api: no prebuilt binary fits (prebuilt fastjson-api binaries exist for linux-x64, not for linux-arm64), and `cargo` to build it from source is not on PATH',
+      'cannot run fastjson-api: `cargo` is not on PATH to build it from source, and no prebuilt binary fits: prebuilt fastjson-api binaries exist for linux-x64, not for linux-arm64',
     );
     expect(error.hint).toContain('https://rustup.rs');
     expect(noBuildToolError(kindBinary('rust-cache-server'), 'x').hint).toContain('https://go.dev/dl');

@@ -116,7 +116,7 @@ async function buildFromSource(
 
 /** Neither a fitting prebuilt binary nor the tool to build one: say both, and what to install. */
 export function noBuildToolError(recipe: BinarySource, noPrebuilt: string): InfraError {
-  return new InfraError(`cannot run ${recipe.name}: no prebuilt binary fits (${noPrebuilt}), and \`${recipe.tool}\` to build it from source is not on PATH`, recipe.installHint);
+  return new InfraError(`cannot run ${recipe.name}: \`${recipe.tool}\` is not on PATH to build it from source, and no prebuilt binary fits: ${noPrebuilt}`, recipe.installHint);
 }
 
 /** The build as a user would type it, to rerun by hand. */

@@ -67,7 +67,7 @@ export async function findPrebuilt(dir: string, name: string, platform: string, 
   if (entry.sourceHash !== sourceHash) {
     return {
       found: false,
-      why: `the prebuilt ${name} for ${platform} was built from other sources (${entry.sourceHash.slice(0, 12)}) than the package holds now (${sourceHash.slice(0, 12)})`,
+      why: `the prebuilt ${name} for ${platform} was built from sources ${entry.sourceHash.slice(0, 12)}, but the package now holds sources ${sourceHash.slice(0, 12)}`,
     };
   }
   const path = join(dir, ...entry.file.split('/'));
