@@ -4,6 +4,13 @@
 import { writePrebuilt } from '../dist/runtime/build/pack-prebuilt.js';
 
 const started = Date.now();
-const manifest = await writePrebuilt((line) => console.error(line));
-for (const entry of manifest.entries) console.error(`prebuilt: ${entry.file} (sources ${entry.sourceHash.slice(0, 12)})`);
-console.error(`prebuilt: ${manifest.entries.length} binaries in ${Math.round((Date.now() - started) / 1000)} s`);
+try {
+  const manifest = await writePrebuilt((line) => console.error(line));
+  for (const entry of manifest.entries) console.error(`prebuilt: ${entry.file} (sources ${entry.sourceHash.slice(0, 12)})`);
+  console.error(`prebuilt: ${manifest.entries.length} binaries in ${Math.round((Date.now() - started) / 1000)} s`);
+} catch (error) {
+  // A missing toolchain is an InfraError with a hint: say it as the CLI would, without a stack trace.
+  console.error(`prebuilt: ${error instanceof Error ? error.message : String(error)}`);
+  if (error?.hint) console.error(`hint: ${error.hint}`);
+  process.exitCode = 1;
+}
