@@ -1,4 +1,5 @@
 import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,14 @@ export function isWritableDir(dir: string): boolean {
   try {
     accessSync(dir, constants.W_OK);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
   } catch {
     return false;
   }

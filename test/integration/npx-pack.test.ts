@@ -1,38 +1,50 @@
 /**
- * What a user gets from npm: `npm pack` makes a tarball holding the built CLI, and `npx` runs it from an
- * empty folder (installing the dependencies from the registry). Bounded: a few minutes at most.
+ * What a user gets from npm: `npm pack` makes a tarball holding the built CLI and the reference services'
+ * prebuilt binaries; `npx` runs it from an empty folder (installing the dependencies from the registry), and
+ * the quickstart runs where neither cargo nor go is on PATH. Bounded: the pack builds only what the runtime's
+ * cache lacks (a cold fastjson-api release build is minutes on two cores), everything after it a few minutes.
  */
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { summaryOf } from './cli-helpers.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const PACK_TIMEOUT_MS = 90_000;
+/** The runtime's own build bound (a cold release build) plus tsc twice (prepack, then npm's prepare). */
+const PACK_TIMEOUT_MS = 22 * 60_000;
 const NPX_TIMEOUT_MS = 150_000;
+const INSTALL_TIMEOUT_MS = 240_000;
+const RUN_TIMEOUT_MS = 180_000;
+const BUILD_TOOLS = ['cargo', 'rustc', 'rustup', 'go'];
 
 const empty = mkdtempSync(join(tmpdir(), 'hopscope-npx-'));
+let tarball: { filename: string; files: string[] };
 afterAll(() => rmSync(empty, { recursive: true, force: true }));
 
+beforeAll(async () => {
+  // prepack builds dist/ and prebuilt/; `prepare` builds dist/ again before packing.
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', empty], { cwd: ROOT, timeout: PACK_TIMEOUT_MS, maxBuffer: 64 << 20 });
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  tarball = { filename: info!.filename, files: info!.files.map((f) => f.path) };
+}, PACK_TIMEOUT_MS);
+
 describe('npm pack + npx', () => {
-  it('packs the CLI and runs `npx --yes ./hopscope-<version>.tgz --help` in an empty folder', { timeout: PACK_TIMEOUT_MS + NPX_TIMEOUT_MS }, async () => {
-    // `prepare` builds dist/ before packing.
-    const packed = await run('npm', ['pack', '--json', '--pack-destination', empty], { cwd: ROOT, timeout: PACK_TIMEOUT_MS, maxBuffer: 64 << 20 });
-    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  it('packs the CLI and runs `npx --yes ./hopscope-<version>.tgz --help` in an empty folder', { timeout: NPX_TIMEOUT_MS }, async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    expect(info!.filename).toBe(`hopscope-${version}.tgz`);
-    const files = info!.files.map((f) => f.path);
-    expect(files).toContain('dist/cli/main.js');
-    expect(files).toContain('scenarios/quickstart.yaml');
-    expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
+    expect(tarball.filename).toBe(`hopscope-${version}.tgz`);
+    expect(tarball.files).toContain('dist/cli/main.js');
+    expect(tarball.files).toContain('scenarios/quickstart.yaml');
+    expect(tarball.files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
 
     // The folder holds nothing but the tarball: no package.json, no node_modules.
-    const npx = await run('npx', ['--yes', `./${info!.filename}`, '--help'], {
+    const npx = await run('npx', ['--yes', `./${tarball.filename}`, '--help'], {
       cwd: empty,
       timeout: NPX_TIMEOUT_MS,
       env: { ...process.env, npm_config_update_notifier: 'false' },
@@ -40,4 +52,66 @@ describe('npm pack + npx', () => {
     expect(npx.stdout).toContain('Usage: hopscope [options] [command]');
     for (const command of ['run', 'gate', 'compare']) expect(npx.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
+
+  it('ships the binaries prebuilt and runs the quickstart from the installed tarball with Node alone', { timeout: INSTALL_TIMEOUT_MS + RUN_TIMEOUT_MS }, async () => {
+    for (const file of ['prebuilt/manifest.json', 'prebuilt/fastjson-api/linux-x64/fastjson-api', 'prebuilt/rust-cache-server/linux-x64/rust-cache-server'])
+      expect(tarball.files).toContain(file);
+    expect(tarball.files).toContain('prebuilt/rust-cache-server/linux-arm64/rust-cache-server');
+
+    const project = join(empty, 'project');
+    mkdirSync(project);
+    const env = { ...nodeOnlyEnv(join(empty, 'node-bin')), npm_config_update_notifier: 'false' };
+    const tools = await run('sh', ['-c', `for t in ${BUILD_TOOLS.join(' ')}; do command -v $t; done; true`], { env });
+    expect(tools.stdout, 'the PATH of this test must hold no build tool').toBe('');
+
+    await run('npm', ['install', '--no-audit', '--no-fund', join(empty, tarball.filename)], { cwd: project, env, timeout: INSTALL_TIMEOUT_MS });
+    const scenario = shortQuickstart(join(project, 'node_modules/hopscope/scenarios'), project);
+    const out = join(project, 'run');
+    const result = await run('npx', ['hopscope', 'run', scenario, '--runtime', 'process', '--out', out], { cwd: project, env, timeout: RUN_TIMEOUT_MS, maxBuffer: 64 << 20 }).catch(
+      (error: { code: number; stderr: string }) => {
+        throw new Error(`hopscope exited ${error.code}:\n${error.stderr}`);
+      },
+    );
+    for (const kind of ['fastjson-api', 'rust-cache-server']) expect(result.stderr).toContain(`${kind}: using the prebuilt binary`);
+    expect(summaryOf(out).overall.count).toBeGreaterThan(0);
+  });
 });
+
+/**
+ * The environment of a machine with Node but no Rust or Go: node, npm and npx linked into one folder, then
+ * every PATH folder that holds none of the build tools.
+ */
+function nodeOnlyEnv(binDir: string): NodeJS.ProcessEnv {
+  const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
+  mkdirSync(binDir);
+  symlinkSync(process.execPath, join(binDir, 'node'));
+  for (const tool of ['npm', 'npx']) {
+    const found = path.map((dir) => join(dir, tool)).find((file) => existsSync(file));
+    if (found === undefined) throw new Error(`${tool} is not on PATH`);
+    symlinkSync(realpathSync(found), join(binDir, tool));
+  }
+  const kept = path.filter((dir) => !BUILD_TOOLS.some((tool) => existsSync(join(dir, tool))));
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: [binDir, ...kept].join(delimiter) };
+  for (const key of ['CARGO_HOME', 'RUSTUP_HOME', 'CARGO_TARGET_DIR', 'GOROOT', 'GOPATH']) delete env[key];
+  return env;
+}
+
+/**
+ * The packaged quickstart with its services, chain and request mix, in seconds instead of half a minute and
+ * without its thresholds: the test is about the binaries running, not about this busy machine's p99.
+ */
+function shortQuickstart(scenarios: string, into: string): string {
+  const scenario = parse(readFileSync(join(scenarios, 'quickstart.yaml'), 'utf8')) as {
+    phases: { duration: string; load: { rate?: number } }[];
+    thresholds?: string[];
+  };
+  for (const phase of scenario.phases) {
+    phase.duration = '2s';
+    if (phase.load.rate !== undefined) phase.load.rate = Math.min(phase.load.rate, 300);
+  }
+  delete scenario.thresholds;
+  cpSync(join(scenarios, 'payloads'), join(into, 'payloads'), { recursive: true });
+  const file = join(into, 'quickstart-short.yaml');
+  writeFileSync(file, stringify(scenario));
+  return file;
+}

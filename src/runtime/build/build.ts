@@ -1,9 +1,10 @@
-import { chmod, copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, readdir, rename, rm } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InfraError } from '../../errors.js';
 import { indent } from '../log-tail.js';
-import { cacheRoot, isWritableDir } from '../package-root.js';
+import { cacheRoot, isFile, isWritableDir } from '../package-root.js';
+import { currentPlatform, findPrebuilt, prebuiltDir } from './prebuilt.js';
 import type { BinarySource } from './recipes.js';
 import { runTool } from './run-tool.js';
 import { hashSources, listSourceFiles } from './source-hash.js';
@@ -25,8 +26,9 @@ const CACHED_BINARY = /^(?<kind>.+)-[0-9a-f]{12}$/;
 const inFlight = new Map<string, Promise<BuiltBinary>>();
 
 /**
- * The service's static binary, built only when no binary of the same sources is cached. Concurrent callers
- * (two instances of one service) share one build.
+ * The service's static binary: the cached one, else the package's prebuilt one when it was made from the same
+ * sources for this platform, else one built from source; cached by source hash. Concurrent callers (two
+ * instances of one service) share one build.
  */
 export function ensureBinary(recipe: BinarySource, log: (line: string) => void): Promise<BuiltBinary> {
   let pending = inFlight.get(recipe.name);
@@ -37,6 +39,11 @@ export function ensureBinary(recipe: BinarySource, log: (line: string) => void):
   return pending;
 }
 
+/** The hash that keys a binary: the build cache's name for it and the prebuilt manifest's check. */
+export function sourceHash(recipe: BinarySource): Promise<string> {
+  return hashSources(recipe.sourceDir, recipe.fingerprint);
+}
+
 async function buildIfStale(recipe: BinarySource, log: (line: string) => void): Promise<BuiltBinary> {
   const { name: kind, sourceDir } = recipe;
   if ((await listSourceFiles(sourceDir).catch(() => [])).length === 0) {
@@ -45,7 +52,8 @@ async function buildIfStale(recipe: BinarySource, log: (line: string) => void): 
       'reinstall hopscope or restore reference-services/ from its repository',
     );
   }
-  const hash12 = (await hashSources(sourceDir, recipe.fingerprint)).slice(0, 12);
+  const hash = await sourceHash(recipe);
+  const hash12 = hash.slice(0, 12);
   const binDir = join(cacheRoot(), 'bin');
   mkdirSync(binDir, { recursive: true });
   const path = join(binDir, `${kind}-${hash12}`);
@@ -55,23 +63,45 @@ async function buildIfStale(recipe: BinarySource, log: (line: string) => void): 
     return built;
   }
 
-  // Built under a temporary name and renamed, so a concurrent hopscope never runs a half-written binary.
+  // Made under a temporary name and renamed, so a concurrent hopscope never runs a half-written binary.
   const partialPath = `${path}.partial-${process.pid}`;
+  // Copied into the cache rather than run in place: npm may drop the executable bit, and the package may be read-only.
+  const prebuilt = await findPrebuilt(prebuiltDir(), kind, currentPlatform(), hash);
+  if (prebuilt.found) {
+    await copyFile(prebuilt.path, partialPath);
+    log(`${kind}: using the prebuilt binary ${prebuilt.path}`);
+  } else {
+    await buildFromSource(recipe, { path, partialPath }, prebuilt.why, log);
+  }
+  await chmod(partialPath, 0o755);
+  await rename(partialPath, path);
+  await pruneOtherVersions(binDir, kind, path);
+  if (!prebuilt.found) log(`${kind}: built ${path}`);
+  return built;
+}
+
+/** Builds into partialPath; `noPrebuilt` says why no prebuilt binary fits, for the error when the tool is missing too. */
+async function buildFromSource(
+  recipe: BinarySource,
+  { path, partialPath }: { path: string; partialPath: string },
+  noPrebuilt: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const { name: kind, sourceDir } = recipe;
   const targetDir =
     process.env.CARGO_TARGET_DIR ?? (isWritableDir(sourceDir) ? join(sourceDir, 'target') : join(cacheRoot(), 'cargo-target'));
-  const args = recipe.args(partialPath);
   const command = shellCommand(recipe.env, recipe.tool, recipe.args(path));
   log(`${kind}: building (${command}) in ${sourceDir}`);
   const outcome = await runTool(
     {
       tool: recipe.tool,
-      args,
+      args: recipe.args(partialPath),
       cwd: sourceDir,
       env: { ...process.env, ...recipe.env, CARGO_TARGET_DIR: targetDir },
       timeoutMs: BUILD_TIMEOUT_MS,
       tailLines: FAILURE_TAIL_LINES,
     },
-    () => new InfraError(`cannot build ${kind}: \`${recipe.tool}\` is not on PATH`, recipe.installHint),
+    () => noBuildToolError(recipe, noPrebuilt),
   );
   if (!outcome.ok) {
     for (const line of outcome.tail) log(`${kind} build: ${line}`);
@@ -82,11 +112,11 @@ async function buildIfStale(recipe: BinarySource, log: (line: string) => void): 
     );
   }
   if (recipe.producedAt) await copyFile(recipe.producedAt(targetDir), partialPath);
-  await chmod(partialPath, 0o755);
-  await rename(partialPath, path);
-  await pruneOtherVersions(binDir, kind, path);
-  log(`${kind}: built ${path}`);
-  return built;
+}
+
+/** Neither a fitting prebuilt binary nor the tool to build one: say both, and what to install. */
+export function noBuildToolError(recipe: BinarySource, noPrebuilt: string): InfraError {
+  return new InfraError(`cannot run ${recipe.name}: \`${recipe.tool}\` is not on PATH to build it from source, and no prebuilt binary fits: ${noPrebuilt}`, recipe.installHint);
 }
 
 /** The build as a user would type it, to rerun by hand. */
@@ -94,14 +124,6 @@ function shellCommand(env: Record<string, string>, tool: string, args: string[])
   const quote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
   const assignments = Object.entries(env).map(([key, value]) => `${key}=${quote(value)}`);
   return [...assignments, tool, ...args.map(quote)].join(' ');
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Each source change leaves a ~10 MB binary behind; keep only the current one. Running copies are unaffected. */

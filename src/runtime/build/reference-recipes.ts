@@ -8,9 +8,11 @@ import type { BinarySource } from './recipes.js';
 type Recipe = Omit<BinarySource, 'name' | 'sourceDir'>;
 
 const RUST_TARGET = 'x86_64-unknown-linux-gnu';
+/** Where RUST_TARGET's binaries run, as Node names platforms: the one platform fastjson-api is prebuilt for. */
+export const RUST_PLATFORM = 'linux-x64';
 
 /** Go's static build, shared by the Go reference service and hopscope's own reaper. */
-export function goStaticRecipe(): Recipe {
+function goStaticRecipe(): Recipe {
   return {
     tool: 'go',
     installHint: 'install Go (https://go.dev/dl) so that `go` is on PATH',
@@ -24,7 +26,7 @@ export function goStaticRecipe(): Recipe {
 const RECIPES: Record<ServiceKind, Recipe> = {
   'fastjson-api': {
     tool: 'cargo',
-    installHint: 'install Rust (https://rustup.rs) so that `cargo` is on PATH',
+    installHint: `install Rust (https://rustup.rs) with the ${RUST_TARGET} target and glibc's static libc (Debian: libc6-dev), so that \`cargo\` is on PATH`,
     args: () => ['build', '--release', '--target', RUST_TARGET],
     // The image is FROM scratch: the binary must carry its libc.
     env: { RUSTFLAGS: '-C target-feature=+crt-static' },
@@ -37,4 +39,9 @@ const RECIPES: Record<ServiceKind, Recipe> = {
 /** Where a reference kind's sources live, and how its static binary is built. */
 export function kindBinary(kind: ServiceKind): BinarySource {
   return { name: kind, sourceDir: join(packageRoot(), 'reference-services', kind), ...RECIPES[kind] };
+}
+
+/** hopscope's reaper container (runtime/docker/reaper.ts), built like the Go reference service. */
+export function reaperBinary(): BinarySource {
+  return { name: 'reaper', sourceDir: join(packageRoot(), 'reaper'), ...goStaticRecipe() };
 }

@@ -5,13 +5,10 @@
  */
 
 import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { InfraError } from '../../errors.js';
 import { ensureBinary } from '../build/build.js';
-import type { BinarySource } from '../build/recipes.js';
-import { packageRoot } from '../package-root.js';
-import { goStaticRecipe } from '../build/reference-recipes.js';
+import { reaperBinary } from '../build/reference-recipes.js';
 import { track, untrack, type Teardownable } from '../teardown.js';
 import { engineMessage, type DockerEngine, type EngineContainer } from './client.js';
 import { ensureImage } from './image.js';
@@ -22,10 +19,6 @@ const LISTENING = /reaper listening on 127\.0\.0\.1:(\d+)/;
 const START_TIMEOUT_MS = 15_000;
 /** In the container, where the engine's socket is mounted. */
 const SOCKET_IN_CONTAINER = '/var/run/docker.sock';
-
-export function reaperBinary(): BinarySource {
-  return { name: 'reaper', sourceDir: join(packageRoot(), 'reaper'), ...goStaticRecipe() };
-}
 
 export class Reaper implements Teardownable {
   readonly last = true;
