@@ -123,6 +123,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const worstSendLagUs = Math.max(0, ...recorder.phaseTotals.map((p) => p.sendLag.getValueAtPercentile(99)));
     // Stopped before the analysis below, whose CPU work would otherwise read as the generator's delay.
     const generatorSeen = generator.stop();
+    // Stopped whether or not there are services to sample: its timer would otherwise hold a library caller's process open.
+    const serviceResources = await resources.stop();
 
     const gc = gcAnalyses(started, gcPollers, recorder.requests);
     const hops = hopAnalysis(recorder.hops.recording);
@@ -149,7 +151,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       interrupted: options.signal.aborted,
       analysis: {
         hops,
-        ...(started.length ? { gc, resources: await resources.stop(), amplification: amplification(metrics.deltas(), clientRequests, deepest) } : {}),
+        ...(started.length ? { gc, resources: serviceResources, amplification: amplification(metrics.deltas(), clientRequests, deepest) } : {}),
         ...(knee ? { knee } : {}),
         faults: faults.events,
         generator: generatorHealth(generatorSeen, worstSendLagUs),
