@@ -90,7 +90,7 @@ describe('the installed package as a library', () => {
       const exampleEnv = { ...env, TARGET: `http://127.0.0.1:${port}`, STEP: '1s' };
       const typed = await run(process.execPath, ['load-test.js'], { cwd: project, env: { ...exampleEnv, OUT: join(project, 'typed') }, timeout: RUN_TIMEOUT_MS });
       expect(typed.stdout).toMatch(/^p50 \d+ us, p99 \d+ us, \d+ responses; run folder /);
-      expect(typed.stdout).toContain('pass request root root: p50 < 20ms');
+      expect(typed.stdout).toContain('pass request root p50 < 20ms: p50 = ');
       expect(typed.stderr).toContain('phase rate-400: ');
       expect(summaryOf(join(project, 'typed')).phases.map((p) => p.name)).toEqual(['rate-100', 'rate-200', 'rate-400']);
 
