@@ -159,7 +159,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     });
     writeRunFolder(outDir, summary, recorder.phaseTotals, names);
     writeExactRecord(outDir, exact.finish(originEpochMs, options.segment?.clockOffsetMs ?? 0));
-    writeHtmlReport(outDir);
+    writeHtmlReport(outDir, summary);
     return { summary, outDir, interrupted: options.signal.aborted };
   } finally {
     await services.down();
