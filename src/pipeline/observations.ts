@@ -12,7 +12,7 @@ import { unseenGcNote } from '../scenario/reference-kinds.js';
 import type { StartedService } from '../runtime/types.js';
 
 export function gcPollersFor(started: StartedService[], originEpochMs: number): GcPoller[] {
-  return started.flatMap((s) => (s.spec.gc.source === 'none' ? [] : [new GcPoller(s.spec.name, s.url, originEpochMs, s.spec.gc)]));
+  return started.flatMap((s) => (s.spec.gc.source === 'none' ? [] : [new GcPoller(s.spec.name, s.url, originEpochMs, s.spec.gc, s.ca)]));
 }
 
 function pollerNote(p: GcPoller): string {

@@ -36,7 +36,7 @@ import { ExactCollector, writeExactRecord } from '../run-folder/histograms.js';
 import { segmentLoad, segmentSeed, waitForStart, type GeneratorSegment } from './segment.js';
 import { gcAnalyses, gcPollersFor, unseenBy } from './observations.js';
 import { intervalProgress, phaseProgress, type ProgressEvent } from './progress.js';
-import { startServices } from './services.js';
+import { startServices, targetTls } from './services.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -202,7 +202,7 @@ async function runPhase(
   const target = resolveTarget(phase.target, started.map((s) => s.spec));
   const authority = authorityOf(target.host, target.port);
   const addresses = await resolveAddresses(target.host, scenario.allowRemote);
-  const tls = target.tls ? scenario.tls : undefined;
+  const tls = target.tls ? targetTls(scenario.tls, phase.target, started) : undefined;
   const mix = phase.mix.map((m) => ({ requestIndex: scenario.requests.findIndex((r) => r.name === m.request), weight: m.weight }));
   const segment = options.segment && segmentLoad(phase.load, options.segment);
   const seed = options.segment ? segmentSeed(scenario.seed, options.segment) : scenario.seed;
@@ -215,7 +215,7 @@ async function runPhase(
           port: target.port,
           addresses,
           ...(tls ? { tls } : {}),
-          protocol: scenario.protocol,
+          protocol: phase.protocol,
           authority,
           requests: scenario.requests,
           mix,
@@ -250,7 +250,7 @@ async function runPhase(
         port: target.port,
         addresses,
         ...(tls ? { tls } : {}),
-        protocol: scenario.protocol,
+        protocol: phase.protocol,
         mix: compileMix(scenario.requests, mix, authority, seed),
         load: segment?.load ?? phase.load,
         durationMs: phase.durationMs,

@@ -94,6 +94,7 @@ describe('own services decide what auto can choose, before anything starts', () 
     hop: name,
     language: 'other',
     counters: undefined,
+    tls: false,
   });
   const commandOnly = own('orders', { command: { argv: ['./orders'], cwd: '/' } });
   const imageOnly = own('billing', { image: { tag: 'acme/billing:1', pull: false } });
