@@ -9,6 +9,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ensureBinary } from '../../src/runtime/build/build.js';
+import { kindBinary } from '../../src/runtime/build/reference-recipes.js';
 import { dockerUp, hopscope, outDir, summaryOf } from './cli-helpers.js';
 import { freePort } from './runtime-helpers.js';
 
@@ -71,6 +73,40 @@ describe.each(dockerUp ? ['process', 'docker'] : ['process'])('a scenario with a
     // The key lived in a private temporary folder, removed with the services; the run folder never had it.
     for (const file of filesUnder(out)) expect(readFileSync(file, 'utf8')).not.toContain('PRIVATE KEY');
     if (runtime === 'process') expect(existsSync(dirname(certArg))).toBe(false);
+  }, 300_000);
+});
+
+describe('tls: true on your own service', () => {
+  it('fills {{tls.cert}}, {{tls.key}} in its command and args, and its http readiness speaks TLS', async () => {
+    // The real fastjson-api binary, declared as an own service: nothing of its kind's knowledge is used.
+    const binary = await ensureBinary(kindBinary('fastjson-api'), () => {});
+    const port = await freePort();
+    const file = join(outDir(), 'own-tls.yaml');
+    writeFileSync(
+      file,
+      `name: own-tls
+services:
+  - name: orders
+    command: ["${binary.path}", "--port", "{{port}}", "--tls-cert", "{{tls.cert}}"]
+    args: ["--tls-key", "{{tls.key}}", "--workers", "1"]
+    port: ${port}
+    tls: true
+    ready: { http: /healthz }
+requests:
+  - { name: healthz, path: /healthz }
+phases:
+  - { name: p, duration: 1s, load: { model: closed, connections: 2 } }
+`,
+    );
+    const out = outDir();
+    const { code, stderr } = await hopscope(['run', file, '--runtime', 'process', '--quiet', '--out', out]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const s = summaryOf(out);
+    expect(s.services[0]!.url).toBe(`https://127.0.0.1:${port}`);
+    expect(s.services[0]!.describe).toMatch(/--tls-cert \S+\/hopscope-tls-[^/]+\/cert\.pem --tls-key \S+\/key\.pem/);
+    expect(s.phases[0]!.overall.errors).toBe(0);
+    expect(s.phases[0]!.tlsHandshake?.count).toBe(2);
   }, 300_000);
 });
 
