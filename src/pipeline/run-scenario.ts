@@ -34,7 +34,7 @@ import { referencesAService, resolveTarget, resolveTopology } from '../scenario/
 import type { KneeDecl, PhaseDecl, Scenario } from '../scenario/types.js';
 import { ExactCollector, writeExactRecord } from '../run-folder/histograms.js';
 import { segmentLoad, segmentSeed, waitForStart, type GeneratorSegment } from './segment.js';
-import { gcAnalyses, gcPollersFor, unseenBy } from './observations.js';
+import { gcAnalyses, gcPollersFor, serviceInfo } from './observations.js';
 import { intervalProgress, phaseProgress, type ProgressEvent } from './progress.js';
 import { startServices, targetTls } from './services.js';
 
@@ -134,16 +134,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       scenario,
       startedAt,
       runtime: services.description,
-      services: started.map((s) => ({
-        name: s.spec.name,
-        kind: s.spec.kind,
-        language: s.spec.language,
-        hop: s.spec.hop,
-        url: s.url,
-        args: s.spec.args,
-        describe: s.describe,
-        unseen: unseenBy(s, hops, gc),
-      })),
+      services: started.map((s) => serviceInfo(s, hops, gc)),
       phases: recorder.phaseTotals,
       outcomes,
       timeline: timeline.points,
