@@ -17,6 +17,8 @@ export const SMALL_JSON_BODY = '{"status":"ok","service":"reference","items":[1,
 
 export interface NginxOptions {
   port: number;
+  /** Further addresses it listens on at the same port (e.g. the host's side of a test's veth pair); it is checked on 127.0.0.1. */
+  alsoOn?: string[];
   /** The body of every answer (status 200); must not contain `$` (nginx variables). */
   body: string;
   contentType?: string;
@@ -56,7 +58,7 @@ http {
   client_body_temp_path ${join(dir, 'body')};
   server {
     listen 127.0.0.1:${opts.port};
-${tlsLines(opts.tls)}    location / {
+${(opts.alsoOn ?? []).map((host) => `    listen ${host}:${opts.port};\n`).join('')}${tlsLines(opts.tls)}    location / {
       default_type ${opts.contentType ?? 'application/json'};
 ${opts.serverTiming ? `      add_header Server-Timing "${opts.serverTiming}" always;\n` : ''}      return 200 ${quoted};
     }
