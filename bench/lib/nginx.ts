@@ -4,7 +4,7 @@
  * that `stop()` removes; it runs in the foreground (`daemon off`) as a child of the bench.
  */
 
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cleanup } from './cleanup.js';
@@ -103,4 +103,10 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
       removeDir();
     },
   };
+}
+
+/** nginx's master and workers (a stopped master alone would not stop the answers), e.g. to SIGSTOP them all. */
+export function nginxPids(nginx: Nginx): number[] {
+  const children = readFileSync(`/proc/${nginx.pid}/task/${nginx.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return [nginx.pid, ...children];
 }
