@@ -5,7 +5,7 @@
  *   - load CPU: the single run's generator CPU over its phase (summary.json phases[].generator.cpuMs) against
  *     the sum of the generators' (summary.json fleet.generators[].cpuMs);
  *   - total CPU: the single process tree's user + system over its whole run (bench/lib/cpu.ts) against the
- *     coordinator's process tree (image check, clock, merge) plus the generators' load CPU.
+ *     coordinator's process tree (engine calls, clock, archive, merge: 'process CPU') plus the generators' load CPU.
  * Ratios are fleet / single from the same round. Prints figures; asserts nothing.
  *
  *   npm run build && npm run bench:build && flock /tmp/hopscope-bench.lock node dist-bench/bench/fleet-overhead.js [--rounds 3] [--rate 3000] [--seconds 15]
@@ -22,7 +22,7 @@ import { CLI_PATH, REPO_ROOT } from './lib/hopscope.js';
 import { SMALL_JSON_BODY, startNginx } from './lib/nginx.js';
 import { freePort } from './lib/proc.js';
 import { formatLoadAvg, readLoadAvg } from './lib/loadavg.js';
-import { formatRps, formatUs, median, sleep } from './lib/util.js';
+import { formatUs, median, sleep } from './lib/util.js';
 
 const GENERATORS = 3;
 const CONNECTIONS = 30;
@@ -40,6 +40,8 @@ interface Measured {
   p50Us: number;
   p99Us: number;
   loadCpuMs: number;
+  /** The process tree hopscope was started as: all of a single run, the coordinator alone for a fleet. */
+  processCpuMs: number;
   totalCpuMs: number;
 }
 
@@ -53,9 +55,10 @@ async function measure(url: string, rate: number, seconds: number, fleet: boolea
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as RunSummary;
     const phase = s.phases[0]!;
     const loadCpuMs = fleet ? s.fleet!.generators.reduce((sum, g) => sum + g.cpuMs, 0) : phase.generator!.cpuMs;
-    // The coordinator's own tree is all of a single run; a fleet's generators run under the engine, not under it.
-    const totalCpuMs = t.cpuS * 1000 + (fleet ? loadCpuMs : 0);
-    return { rps: phase.achievedRps, count: s.overall.count, p50Us: s.overall.latency.p50Us, p99Us: s.overall.latency.p99Us, loadCpuMs, totalCpuMs };
+    const processCpuMs = t.cpuS * 1000;
+    // A fleet's generators run under the engine, not in the coordinator's process tree.
+    const totalCpuMs = processCpuMs + (fleet ? loadCpuMs : 0);
+    return { rps: phase.achievedRps, count: s.overall.count, p50Us: s.overall.latency.p50Us, p99Us: s.overall.latency.p99Us, loadCpuMs, processCpuMs, totalCpuMs };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -82,17 +85,17 @@ async function main(): Promise<void> {
         await sleep(1000);
       }
     }
-    const t = new Table({ style: { head: [], border: [] }, head: ['round', 'run', 'responses', 'achieved', 'p50', 'p99', 'load CPU ms', 'total CPU ms'] });
+    const t = new Table({ style: { head: [], border: [] }, head: ['round', 'run', 'responses', 'achieved req/s', 'p50', 'p99', 'load CPU ms', 'process CPU ms', 'total CPU ms'] });
     const ratios = new Table({ style: { head: [], border: [] }, head: ['round', 'achieved', 'p50', 'p99', 'load CPU', 'total CPU'] });
     const r = (f: (m: Measured) => number, i: number) => f(fleet[i]!) / f(single[i]!);
     const columns: ((m: Measured) => number)[] = [(m) => m.rps, (m) => m.p50Us, (m) => m.p99Us, (m) => m.loadCpuMs, (m) => m.totalCpuMs];
     for (let i = 0; i < rounds; i++) {
       for (const [name, m] of [['single', single[i]!], [`fleet of ${GENERATORS}`, fleet[i]!]] as const) {
-        t.push([i + 1, name, m.count, formatRps(m.rps), formatUs(m.p50Us), formatUs(m.p99Us), Math.round(m.loadCpuMs), Math.round(m.totalCpuMs)]);
+        t.push([i + 1, name, m.count, m.rps.toFixed(1), formatUs(m.p50Us), formatUs(m.p99Us), Math.round(m.loadCpuMs), Math.round(m.processCpuMs), Math.round(m.totalCpuMs)]);
       }
-      ratios.push([i + 1, ...columns.map((f) => r(f, i).toFixed(2))]);
+      ratios.push([i + 1, ...columns.map((f) => r(f, i).toFixed(3))]);
     }
-    ratios.push(['median', ...columns.map((f) => median(Array.from({ length: rounds }, (_, i) => r(f, i))).toFixed(2))]);
+    ratios.push(['median', ...columns.map((f) => median(Array.from({ length: rounds }, (_, i) => r(f, i))).toFixed(3))]);
     console.log(t.toString());
     console.log('fleet / single, same round:');
     console.log(ratios.toString());
