@@ -28,7 +28,7 @@ function has(tool: string): boolean {
 /** Why namespace engines cannot run here, or undefined when they can. */
 export function netnsSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'network namespaces and extra Docker engines need root';
-  const missing = ['ip', 'dockerd', 'nsenter', 'mountpoint'].filter((t) => !has(t));
+  const missing = ['ip', 'dockerd', 'docker', 'nsenter', 'mountpoint'].filter((t) => !has(t));
   return missing.length ? `missing ${missing.join(', ')}` : undefined;
 }
 
@@ -46,15 +46,6 @@ export interface NetnsEngine {
 
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
-}
-
-/** Runs a teardown step; a failure is recorded rather than thrown, so that every later step still runs. */
-function attempt(errors: string[], what: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    errors.push(`${what}: ${(error as Error).message.split('\n')[0]}`);
-  }
 }
 
 export class NetnsEngines {
@@ -158,7 +149,7 @@ export class NetnsEngines {
     return engine;
   }
 
-  /** Undoes everything, last step first; returns what could not be undone. */
+  /** Undoes everything, last step first, each step whatever the others did; returns what could not be undone. */
   async remove(): Promise<string[]> {
     const errors: string[] = [];
     while (this.undo.length) {
@@ -169,7 +160,11 @@ export class NetnsEngines {
         errors.push(`${step.what}: ${(error as Error).message.split('\n')[0]}`);
       }
     }
-    attempt(errors, `remove ${this.root}`, () => rmSync(this.root, { recursive: true, force: true }));
+    try {
+      rmSync(this.root, { recursive: true, force: true });
+    } catch (error) {
+      errors.push(`remove ${this.root}: ${(error as Error).message}`);
+    }
     return errors;
   }
 }
