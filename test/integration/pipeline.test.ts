@@ -96,7 +96,9 @@ describe.each(dockerUp ? ['process', 'docker'] : ['process'])('Ctrl-C during a r
 describe('bad input', () => {
   it.each([
     [['run', 'scenarios/nope.yaml'], /cannot read scenario file .*nope\.yaml: ENOENT/],
-    [['run', join(FIXTURES, '../../unit/analysis.test.ts')], /not valid YAML|expected|unknown field/],
+    [['run', join(FIXTURES, '../../../README.md')], /not valid YAML|expected|unknown field/],
+    // A .ts file is a scenario module; plain Node cannot load one, and says what to do instead.
+    [['run', join(FIXTURES, '../../unit/analysis.test.ts')], /cannot load scenario module .*analysis\.test\.ts: Unknown file extension ".ts"[\s\S]*hint: Node runs \.ts files only under a TypeScript loader/],
     [['run', '--target', 'http://192.168.1.1/', '--rate', '10'], /not a loopback address/],
     [['run', '--target', 'http://127.0.0.1:1/', '--rate', '10', '--runtime', 'kubernetes'], /--runtime/],
     [['frobnicate'], /unknown command/],
