@@ -66,12 +66,14 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--repeat <n>', 'run N trials (DIR/trial-1 ..) and gate on all of them')
     .option('--generators <n>', 'split the load over N generators (containers), merged exactly into one run folder')
     .addOption(new Option('--fleet <kind>', 'where the generators run').choices(['docker', 'swarm', 'kubernetes']))
-    .option('--docker-host <url>', 'with --fleet docker: an engine to place generators on (unix://, tcp://, ssh://; repeatable; default the local one)', collect)
+    .option('--docker-host <url>', 'with --fleet docker: an engine to place generators on (unix://, tcp://, ssh://; repeatable; default the local one); with --fleet swarm: the manager', collect)
+    .option('--generator-image <ref>', 'the generator image from a registry (required for kubernetes; default: built locally from this hopscope)')
     .option('--coordinator-address <ip>', 'where generators reach this hopscope for the clock offset (default 127.0.0.1)')
     .option('--fleet-lead <ms>', 'how long before the common start the generators are started (default 4000)')
     .addOption(new Option('--segment <i/n>', 'generator side: run segment i of n').hideHelp())
     .addOption(new Option('--start-at <epochms>', 'generator side: start time on the coordinator clock').hideHelp())
     .addOption(new Option('--coordinator <url>', "generator side: the coordinator's clock URL").hideHelp())
+    .addOption(new Option('--result-frames', 'generator side: print the results framed on stdout, for engines whose way back is the log').hideHelp())
     .action(async (file: string | undefined, flags: RunFlags) => setExit(await runCommand(file, flags, io)));
   withGateFlags(run);
 

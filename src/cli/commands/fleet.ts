@@ -2,14 +2,18 @@
 
 import { UsageError } from '../../errors.js';
 import { measureClockOffset } from '../../fleet/clock.js';
+import { encodeResultFrames } from '../../fleet/result-frame.js';
+import { resolveSwarmSegment } from '../../fleet/swarm-slot.js';
+import type { RunSummary } from '../../run-folder/summary.js';
 import { checkSegmentable, MAX_GENERATORS, parseSegment, type GeneratorSegment } from '../../pipeline/segment.js';
 import { DEFAULT_FLEET_LEAD_MS } from '../../scenario/defaults.js';
 import type { Scenario } from '../../scenario/types.js';
+import type { CliIO } from '../io.js';
 import type { RunFlags } from './run-flags.js';
 
 const FLEETS = ['docker', 'swarm', 'kubernetes'];
 /** What this build runs; the others are accepted names that say so. */
-const FLEETS_BUILT = ['docker'];
+const FLEETS_BUILT = ['docker', 'swarm'];
 
 export interface FleetPlan {
   generators: number;
@@ -31,6 +35,8 @@ export function fleetPlan(flags: RunFlags, file: string | undefined, scenario: S
   const kind = flags.fleet ?? 'docker';
   if (!FLEETS.includes(kind)) throw new UsageError(`--fleet: "${kind}" is not one of ${FLEETS.join(', ')}`);
   if (!FLEETS_BUILT.includes(kind)) throw new UsageError(`--fleet ${kind}: not built yet; this hopscope runs fleets on ${FLEETS_BUILT.join(', ')}`);
+  if (kind === 'docker' && flags.generatorImage) throw new UsageError('--generator-image: the docker fleet builds its image on each engine; the flag is for swarm and kubernetes');
+  if (kind === 'swarm' && (flags.dockerHost?.length ?? 0) > 1) throw new UsageError('--fleet swarm: give one --docker-host, a manager of the swarm');
   if (file) throw new UsageError('--generators: fleets run ad-hoc --target loads in this version, not scenario files', 'use --target URL with --rate or --connections');
   if (flags.workers && flags.workers !== '1') throw new UsageError('--generators and --workers together are not supported: each generator runs one engine thread');
   if (scenario.services.length) throw new UsageError('--generators: the generators do not start services; target running ones by URL');
@@ -67,11 +73,30 @@ export function generatorArgs(flags: RunFlags): string[] {
 }
 
 /** A generator's segment, its start time and its clock offset against the coordinator, measured now. */
-export async function generatorSegment(flags: RunFlags): Promise<GeneratorSegment | undefined> {
+export async function generatorSegment(flags: RunFlags, env: NodeJS.ProcessEnv): Promise<GeneratorSegment | undefined> {
   if (flags.segment === undefined) return undefined;
-  const { index, of } = parseSegment(flags.segment);
+  const { index, of } = parseSegment(resolveSwarmSegment(flags.segment, env));
   const startAtEpochMs = flags.startAt === undefined ? undefined : Number(flags.startAt);
   if (startAtEpochMs !== undefined && !Number.isFinite(startAtEpochMs)) throw new UsageError(`--start-at: expected epoch milliseconds, got "${flags.startAt}"`);
   const clock = flags.coordinator ? await measureClockOffset(flags.coordinator) : { offsetMs: 0, rttMs: 0 };
   return { index, of, startAtEpochMs, clockOffsetMs: clock.offsetMs };
+}
+
+/** A generator whose engine's way back is its log prints the results there (result-frame.ts). */
+export function emitResultFrames(flags: RunFlags, runDir: string, io: CliIO): void {
+  if (flags.resultFrames) io.stdout.write(encodeResultFrames(runDir));
+}
+
+/** The coordinator's run: the fleet modules are loaded only for fleet runs, as they pull in the engines' clients. */
+export async function runFleet(plan: FleetPlan, flags: RunFlags, outDir: string, log: (line: string) => void, signal: AbortSignal) {
+  const common = { generators: plan.generators, runArgs: generatorArgs(flags), outDir, coordinatorAddress: plan.coordinatorAddress, leadMs: plan.leadMs, log, signal };
+  let summary: RunSummary;
+  if (plan.kind === 'swarm') {
+    const { runSwarmFleet } = await import('../../fleet/swarm-fleet.js');
+    summary = await runSwarmFleet({ ...common, dockerHost: flags.dockerHost?.[0], generatorImage: flags.generatorImage });
+  } else {
+    const { runDockerFleet } = await import('../../fleet/docker-fleet.js');
+    summary = await runDockerFleet({ ...common, dockerHosts: flags.dockerHost ?? [] });
+  }
+  return { summary, outDir, interrupted: signal.aborted };
 }

@@ -1,9 +1,11 @@
 /**
- * The one place that imports dockerode: a narrow client with only what hopscope does to an engine
- * (ping, build an image, create/start/pause/kill/stop/remove containers, follow logs, read stats).
+ * The one place that imports dockerode (with its swarm half, swarm-client.ts): a narrow client with only
+ * what hopscope does to an engine (ping, build an image, create/start/pause/kill/stop/remove containers,
+ * follow logs, read stats).
  */
 import type Docker from 'dockerode';
 import { engineAddress, type EngineAddress } from './engine-address.js';
+import { SwarmClient } from './swarm-client.js';
 import type { DockerCpuStats, DockerMemoryStats } from './stats.js';
 
 export interface ContainerSpec {
@@ -171,6 +173,11 @@ export class DockerEngine {
 
   container(id: string): EngineContainer {
     return new EngineContainer(this.docker, this.docker.getContainer(id));
+  }
+
+  /** The swarm this engine belongs to (its calls fail with 503 when it manages none). */
+  swarm(): SwarmClient {
+    return new SwarmClient(this.docker);
   }
 }
 
