@@ -25,6 +25,12 @@ const POLL_MS = 500;
 /** A task not running this long after the start has not been placed (no node fits, no image): say why. */
 const PLACEMENT_GRACE_MS = 30_000;
 const RUNNING_OR_DONE = new Set(['running', 'complete']);
+const TASK_CONTAINERS_GONE_MS = 15_000;
+/**
+ * A task goes through the orchestrator, scheduler, dispatcher and the node's agent before its container
+ * starts: seconds more than a container created directly (here, on a busy one-node swarm, up to ~5 s).
+ */
+const SWARM_EXTRA_LEAD_MS = 6000;
 
 export interface SwarmFleetOptions extends FleetOptions {
   /** A manager's engine URL; undefined: the local engine. */
@@ -49,7 +55,7 @@ export async function runSwarmFleet(options: SwarmFleetOptions): Promise<RunSumm
     await removeTaskContainers(engine, runId);
   });
   try {
-    const startAtEpochMs = fleetStartAt(options);
+    const startAtEpochMs = fleetStartAt({ generators: n, leadMs: options.leadMs + SWARM_EXTRA_LEAD_MS });
     const name = containerName(runId, 'generators');
     const labels = { [HOPSCOPE_LABEL]: '1', [RUN_LABEL]: runId, [SERVICE_LABEL]: 'generators' };
     try {
@@ -108,7 +114,7 @@ async function waitForTasks(swarm: SwarmClient, serviceId: string, n: number, st
     if (failed) {
       const output = await swarm.taskLogs(failed.id).catch((error: unknown) => `(its log could not be read: ${engineMessage(error)})`);
       await swarm.removeService(serviceId).catch(() => undefined);
-      const why = `${failed.state}: ${[failed.message, failed.error].filter(Boolean).join(', ')}${failed.exitCode ? ` (exit code ${failed.exitCode})` : ''}`;
+      const why = `${failed.state} (${failed.error || failed.message})`;
       throw generatorFailed(`generator ${failed.slot + 1} of ${n} (swarm task ${failed.id.slice(0, 12)})`, why, output);
     }
     const complete = tasks.filter((t) => t.state === 'complete');
@@ -124,8 +130,17 @@ async function waitForTasks(swarm: SwarmClient, serviceId: string, n: number, st
   }
 }
 
-/** Removing a job service leaves its finished tasks' containers on the nodes (engine 20.10): they go by their labels. */
+/**
+ * Removing a job service leaves its finished tasks' containers on the nodes (engine 20.10), and the swarm
+ * agent may be removing some at the same moment (409): they go by their labels, retried until none is left.
+ */
 async function removeTaskContainers(engine: DockerEngine, runId: string): Promise<void> {
-  const left = await engine.listContainers({ [RUN_LABEL]: runId, [SERVICE_LABEL]: 'generators' });
-  await Promise.all(left.map((c) => engine.container(c.id).remove()));
+  const deadline = Date.now() + TASK_CONTAINERS_GONE_MS;
+  for (;;) {
+    const left = await engine.listContainers({ [RUN_LABEL]: runId, [SERVICE_LABEL]: 'generators' });
+    if (left.length === 0) return;
+    await Promise.all(left.map((c) => engine.container(c.id).remove().catch(() => undefined)));
+    if (Date.now() > deadline) throw new InfraError(`fleet: the swarm task containers ${left.map((c) => c.name).join(', ')} could not be removed`, 'docker rm -f them');
+    await sleep(200);
+  }
 }

@@ -2,7 +2,8 @@
  * The swarm fleet for real: this machine's engine made a one-node swarm (`docker swarm init --advertise-addr
  * 127.0.0.1`, left again afterwards only if the test made it), the generators a replicated job with host
  * networking against a loopback nginx, their results back through the task logs; a failing task fails the
- * run with its log; kill -9 of the coordinator leaves no service once the reaper has run.
+ * run with its log; Ctrl-C removes the service and exits 130; kill -9 of the coordinator leaves no service once
+ * the reaper has run.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -77,9 +78,20 @@ describe.skipIf(!dockerUp)('fleet on docker swarm', () => {
     const closed = await freePort();
     const r = await hopscope(['run', '--target', `http://127.0.0.1:${closed}/`, '--rate', '100', '--connections', '3', '--duration', '2s', '--generators', '3', '--fleet', 'swarm', '--out', join(outDir(), 'f')], 180_000);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/generator \d of 3 \(swarm task \w+\) failed: .*; the other generators were stopped\. Its log:/);
+    expect(r.stderr).toMatch(/generator \d of 3 \(swarm task \w+\) failed \(task: non-zero exit \(1\)\); the other generators were stopped\. Its log:/);
     expect(r.stderr).toMatch(/no successful response/);
     await until(() => fleetContainers().length === 0, 15_000);
+    expect(fleetServices()).toEqual([]);
+    expect(fleetContainers()).toEqual([]);
+  }, 200_000);
+
+  it('removes the service and its tasks on Ctrl-C during the load and exits 130', async () => {
+    const cli = startCli(['run', '--target', target, '--rate', '200', '--connections', '3', '--duration', '30s', '--generators', '3', '--fleet', 'swarm', '--out', join(outDir(), 'c')]);
+    await cli.until(/load starts at \S+/, 120_000);
+    const startAt = Date.parse(/load starts at (\S+)/.exec(cli.stderr())![1]!);
+    await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now()) + 1500));
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(130);
     expect(fleetServices()).toEqual([]);
     expect(fleetContainers()).toEqual([]);
   }, 200_000);
