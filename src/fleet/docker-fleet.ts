@@ -57,7 +57,7 @@ export async function runDockerFleet(options: DockerFleetOptions): Promise<RunSu
     for (let index = 0; index < n; index++) {
       const engine = engines[index % engines.length]!;
       const name = containerName(runId, `generator-${index + 1}`);
-      const cmd = generatorCommand(options.runArgs, { segment: `${index}/${n}`, startAtEpochMs, clockUrl: clock.url, outDir: OUT_IN_CONTAINER });
+      const cmd = generatorCommand(options.runArgs, { segment: `${index}/${n}`, start: { startAtEpochMs, clockUrl: clock.url }, outDir: OUT_IN_CONTAINER });
       let container: EngineContainer;
       try {
         container = await engine.createContainer({

@@ -33,10 +33,10 @@ export function fleetStartAt(options: Pick<FleetOptions, 'leadMs' | 'generators'
 }
 
 export interface GeneratorLaunch {
-  /** "2/3", or a form the generator resolves itself (fleet.ts: "swarm/3"). */
+  /** "2/3", or a form the generator resolves itself ("swarm/3", "$(VAR)/3"). */
   segment: string;
-  startAtEpochMs: number;
-  clockUrl: string;
+  /** undefined (a printed manifest, no coordinator): the generator starts at once. */
+  start: { startAtEpochMs: number; clockUrl: string } | undefined;
   /** A folder in the generator's container, or undefined: the results go to stdout as frames (result-frame.ts). */
   outDir: string | undefined;
 }
@@ -46,10 +46,7 @@ export function generatorCommand(runArgs: readonly string[], launch: GeneratorLa
     ...runArgs,
     '--segment',
     launch.segment,
-    '--start-at',
-    String(launch.startAtEpochMs),
-    '--coordinator',
-    launch.clockUrl,
+    ...(launch.start ? ['--start-at', String(launch.start.startAtEpochMs), '--coordinator', launch.start.clockUrl] : []),
     ...(launch.outDir ? ['--out', launch.outDir] : ['--out', '/tmp/hopscope-run', '--result-frames']),
     '--quiet',
   ];

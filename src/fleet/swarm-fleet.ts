@@ -62,7 +62,7 @@ export async function runSwarmFleet(options: SwarmFleetOptions): Promise<RunSumm
       serviceId = await swarm.createJob({
         name,
         image,
-        args: generatorCommand(options.runArgs, { segment: swarmSegmentArg(n), startAtEpochMs, clockUrl: clock.url, outDir: undefined }),
+        args: generatorCommand(options.runArgs, { segment: swarmSegmentArg(n), start: { startAtEpochMs, clockUrl: clock.url }, outDir: undefined }),
         env: { [SWARM_SLOT_ENV]: SWARM_SLOT_TEMPLATE },
         labels,
         completions: n,
