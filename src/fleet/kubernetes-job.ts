@@ -43,7 +43,7 @@ export function generatorJob(spec: GeneratorJobSpec) {
     kind: 'Job',
     metadata: { name: spec.name, labels },
     spec: {
-      completionMode: 'Indexed',
+      completionMode: 'Indexed' as const,
       completions: spec.generators,
       parallelism: spec.generators,
       // A failed generator fails the run; a retried one would run its segment late.
@@ -53,10 +53,10 @@ export function generatorJob(spec: GeneratorJobSpec) {
       template: {
         metadata: { labels },
         spec: {
-          restartPolicy: 'Never',
+          restartPolicy: 'Never' as const,
           // As every hopscope container: the generators' connections are the node's own.
           hostNetwork: true,
-          dnsPolicy: 'ClusterFirstWithHostNet',
+          dnsPolicy: 'ClusterFirstWithHostNet' as const,
           containers: [
             {
               name: GENERATOR_CONTAINER,
