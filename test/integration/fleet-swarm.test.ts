@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../../bench/lib/cleanup.js';
 import { startNginx } from '../../bench/lib/nginx.js';
 import { hgrmTotals, javaReady, processHlog } from '../hdr-java.js';
+import { reapLeftovers } from '../../src/runtime/index.js';
 import { dockerUp, hopscope, startCli } from './cli-helpers.js';
 import { freePort } from './runtime-helpers.js';
 import { outDir, summaryOf } from './target-helpers.js';
@@ -23,7 +24,7 @@ let madeSwarm = false;
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 const lines = (text: string) => text.split('\n').filter(Boolean);
 const fleetServices = () => lines(docker('service', 'ls', '--filter', 'label=dev.hopscope', '--format', '{{.Name}}')).filter((n) => n.includes('fleet-'));
-const fleetContainers = () => lines(docker('ps', '-a', '--filter', 'label=dev.hopscope.service', '--format', '{{.Names}}')).filter((n) => n.includes('fleet-'));
+const fleetContainers = () => lines(docker('ps', '-a', '--filter', 'label=dev.hopscope', '--format', '{{.Names}}')).filter((n) => n.includes('fleet-'));
 
 async function until(check: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
@@ -95,6 +96,19 @@ describe.skipIf(!dockerUp)('fleet on docker swarm', () => {
     expect(fleetServices()).toEqual([]);
     expect(fleetContainers()).toEqual([]);
   }, 200_000);
+
+  it('services down (reapLeftovers) removes a swarm service and task containers a run left', async () => {
+    const runId = `fleet-leftover-${process.pid}`;
+    const image = lines(docker('images', 'hopscope/reaper', '--format', '{{.Repository}}:{{.Tag}}'))[0]!;
+    const labels = ['dev.hopscope=1', `dev.hopscope.run=${runId}`];
+    docker('service', 'create', '--detach', '--no-resolve-image', '--name', `hopscope-${runId}-generators`, ...labels.flatMap((l) => ['--label', l, '--container-label', l]), '--mode', 'replicated-job', '--network', 'host', '--restart-condition', 'none', image, '-h');
+    await until(() => fleetContainers().length > 0, 15_000);
+    const removed = await reapLeftovers({ runId });
+    expect(removed).toContain(`swarm service hopscope-${runId}-generators`);
+    await until(() => fleetContainers().length === 0, 15_000);
+    expect(fleetServices()).toEqual([]);
+    expect(fleetContainers()).toEqual([]);
+  }, 60_000);
 
   it('leaves no service or task after kill -9 of the coordinator', async () => {
     const cli = startCli(['run', '--target', target, '--rate', '200', '--connections', '3', '--duration', '30s', '--generators', '3', '--fleet', 'swarm', '--out', join(outDir(), 'k')]);
