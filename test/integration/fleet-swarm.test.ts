@@ -101,6 +101,7 @@ describe.skipIf(!dockerUp)('fleet on docker swarm', () => {
     const runId = `fleet-leftover-${process.pid}`;
     const image = lines(docker('images', 'hopscope/reaper', '--format', '{{.Repository}}:{{.Tag}}'))[0]!;
     const labels = ['dev.hopscope=1', `dev.hopscope.run=${runId}`];
+    // --no-resolve-image: the docker CLI would otherwise ask a registry for the image's digest.
     docker('service', 'create', '--detach', '--no-resolve-image', '--name', `hopscope-${runId}-generators`, ...labels.flatMap((l) => ['--label', l, '--container-label', l]), '--mode', 'replicated-job', '--network', 'host', '--restart-condition', 'none', image, '-h');
     await until(() => fleetContainers().length > 0, 15_000);
     const removed = await reapLeftovers({ runId });
