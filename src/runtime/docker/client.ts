@@ -4,6 +4,7 @@
  * follow logs, read stats).
  */
 import type Docker from 'dockerode';
+import { statusOf } from './engine-status.js';
 import { engineAddress, type EngineAddress } from './engine-address.js';
 import { SwarmClient } from './swarm-client.js';
 import type { DockerCpuStats, DockerMemoryStats } from './stats.js';
@@ -44,11 +45,6 @@ export interface StatsSnapshot {
   cpu_stats?: DockerCpuStats;
   precpu_stats?: DockerCpuStats;
   memory_stats?: DockerMemoryStats;
-}
-
-/** docker-modem rejects with the HTTP status in `statusCode`. */
-function statusOf(error: unknown): number | undefined {
-  return (error as { statusCode?: number } | undefined)?.statusCode;
 }
 
 /** Awaits an engine call, treating the listed HTTP statuses (e.g. 404 already gone) as success. */

@@ -4,6 +4,7 @@
  * whichever node ran them.
  */
 import type Docker from 'dockerode';
+import { statusOf } from './engine-status.js';
 
 export interface JobServiceSpec {
   name: string;
@@ -30,10 +31,6 @@ export interface SwarmTask {
 
 /** The states from which a task never comes back. */
 export const TASK_FAILED = new Set(['failed', 'rejected', 'shutdown', 'orphaned', 'remove']);
-
-function statusOf(error: unknown): number | undefined {
-  return (error as { statusCode?: number } | undefined)?.statusCode;
-}
 
 /** Splits the engine's multiplexed log stream (8-byte headers: stream, 0, 0, 0, size) into text. */
 export function demultiplex(buffer: Buffer): string {
