@@ -3,7 +3,9 @@
 # processes on 127.0.0.1 with one worker thread each, loaded through hopscope's CLI at the same open-loop
 # rate (plain h1, TLS h1, TLS h2), then TLS handshakes per second with wrk and `Connection: close` (a new
 # connection, so a full handshake, per request). The service's CPU comes from /proc (utime + stime over each
-# run), the generator's from hopscope's summary. From the repository root after `npm run build`:
+# run), the generator's from hopscope's summary. Its 10 s phases meet fastjson-api's 10 s idle close (hyper's
+# header read timeout), which costs TLS phases a few `reset`s: docs/findings.md, section 6, "Where the resets
+# came from"; scenarios/edge-tls.yaml measures the same inside hopscope. From the repository root after `npm run build`:
 #   flock /tmp/hopscope-bench.lock bash bench/edge-tls.sh            (RATE, DURATION, ROUNDS to change)
 set -euo pipefail
 RATE=${RATE:-5000}

@@ -13,11 +13,10 @@
  */
 
 import Table from 'cli-table3';
-import { readFileSync } from 'node:fs';
 import { Cleanup } from './lib/cleanup.js';
 import { autocannon, hopscope, k6, oha, vegeta, wrk, type Generator, type Load, type Measured } from './lib/generators.js';
 import { formatLoadAvg, readLoadAvg, waitForQuiet } from './lib/loadavg.js';
-import { SMALL_JSON_BODY, startNginx, type Nginx } from './lib/nginx.js';
+import { nginxPids, SMALL_JSON_BODY, startNginx, type Nginx } from './lib/nginx.js';
 import { freePort } from './lib/proc.js';
 import { formatRps, formatUs, median, rotate, sleep } from './lib/util.js';
 
@@ -96,12 +95,6 @@ async function closedLoop(rounds: number, url: string, cleanup: Cleanup): Promis
   printTable(`closed x${CLOSED_CONNECTIONS}`, r, ['oha', 'wrk -t1', 'autocannon'], (m) => m.rps / 1000, 'k/s');
   console.log('closed loop: CPU ms per 1,000 responses (lower is better)');
   printTable(`closed x${CLOSED_CONNECTIONS}`, r, ['oha', 'wrk -t1'], perThousand, 'ms');
-}
-
-/** nginx's master and workers (a stopped master alone would not stop the answers). */
-function nginxPids(nginx: Nginx): number[] {
-  const children = readFileSync(`/proc/${nginx.pid}/task/${nginx.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  return [nginx.pid, ...children];
 }
 
 async function stall(rounds: number, url: string, nginx: Nginx, cleanup: Cleanup): Promise<void> {

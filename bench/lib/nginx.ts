@@ -4,7 +4,7 @@
  * that `stop()` removes; it runs in the foreground (`daemon off`) as a child of the bench.
  */
 
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cleanup } from './cleanup.js';
@@ -17,6 +17,8 @@ export const SMALL_JSON_BODY = '{"status":"ok","service":"reference","items":[1,
 
 export interface NginxOptions {
   port: number;
+  /** Further addresses it listens on at the same port (e.g. the host's side of a test's veth pair); it is checked on 127.0.0.1. */
+  alsoOn?: string[];
   /** The body of every answer (status 200); must not contain `$` (nginx variables). */
   body: string;
   contentType?: string;
@@ -56,7 +58,7 @@ http {
   client_body_temp_path ${join(dir, 'body')};
   server {
     listen 127.0.0.1:${opts.port};
-${tlsLines(opts.tls)}    location / {
+${(opts.alsoOn ?? []).map((host) => `    listen ${host}:${opts.port};\n`).join('')}${tlsLines(opts.tls)}    location / {
       default_type ${opts.contentType ?? 'application/json'};
 ${opts.serverTiming ? `      add_header Server-Timing "${opts.serverTiming}" always;\n` : ''}      return 200 ${quoted};
     }
@@ -101,4 +103,10 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
       removeDir();
     },
   };
+}
+
+/** nginx's master and workers (a stopped master alone would not stop the answers), e.g. to SIGSTOP them all. */
+export function nginxPids(nginx: Nginx): number[] {
+  const children = readFileSync(`/proc/${nginx.pid}/task/${nginx.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return [nginx.pid, ...children];
 }

@@ -51,7 +51,7 @@ export async function runDockerFleet(options: DockerFleetOptions): Promise<RunSu
   try {
     for (const engine of engines) {
       await ensureGeneratorImage(engine, image, log);
-      reapers.push(await Reaper.start(engine, runId, log));
+      reapers.push(await Reaper.start(engine, runId, log, engineHost(engine)));
     }
     const startAtEpochMs = fleetStartAt(options);
     for (let index = 0; index < n; index++) {
@@ -103,6 +103,16 @@ async function connectEngines(hosts: readonly string[]): Promise<DockerEngine[]>
     }
   }
   return engines;
+}
+
+/**
+ * Where this machine reaches an engine's host network (its reaper listens there): the host its URL names;
+ * loopback for a socket, which serves an engine in this machine's own network namespace.
+ */
+function engineHost(engine: DockerEngine): string {
+  const address = engine.address.description;
+  if (address.startsWith('/')) return '127.0.0.1';
+  return new URL(address.includes('//') ? address : `tcp://${address}`).hostname.replace(/^\[|\]$/g, '');
 }
 
 /** Resolves when every generator exited 0; at the first that did not, stops the others and fails with its logs. */

@@ -141,7 +141,7 @@ export function mergedOutcomes(aligned: AlignedRun, summaries: readonly RunSumma
       first.model === 'open'
         ? { model: 'open', fromRps: sum((p) => p.targetRps?.from ?? 0), toRps: sum((p) => p.targetRps?.to ?? 0), arrival: 'constant', connections: sum((p) => p.connections), pipelining: 1 }
         : { model: 'closed', connections: sum((p) => p.connections), pipelining: 1 };
-    const phase: PhaseDecl = { name: merged.name, durationMs: merged.endMs - merged.startMs, load, target: first.target, mix: [], record: merged.recorded, faults: [] };
+    const phase: PhaseDecl = { name: merged.name, durationMs: merged.endMs - merged.startMs, protocol: first.protocol ?? 'h1', load, target: first.target, mix: [], record: merged.recorded, faults: [] };
     const outcome: PhaseOutcome = {
       elapsedMs: merged.endMs - merged.startMs,
       sent: sum((p) => p.sent),

@@ -14,7 +14,7 @@ import type { ProgressEvent } from '../pipeline/progress.js';
 import { defaultOutDir, runScenario } from '../pipeline/run-scenario.js';
 import type { GeneratorSegment } from '../pipeline/segment.js';
 import type { RunSummary } from '../run-folder/summary.js';
-import { parseRuntimeChoice, type RuntimeChoice } from '../runtime/index.js';
+import { parseRuntimeChoice, type RuntimeChoice } from '../runtime/choice.js';
 import { DEFAULT_ENGINE, DEFAULT_RUNTIME, DEFAULT_WORKERS } from '../scenario/defaults.js';
 import type { Scenario } from '../scenario/types.js';
 import type { EngineKind } from '../load/engines.js';

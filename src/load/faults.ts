@@ -6,6 +6,7 @@
  */
 
 import { performance } from 'node:perf_hooks';
+import { serviceRequest } from '../runtime/service-http.js';
 import type { StartedService } from '../runtime/types.js';
 import type { FaultDecl } from '../scenario/types.js';
 
@@ -94,8 +95,12 @@ export class FaultInjector {
     const query = new URLSearchParams();
     if (ballastMb !== undefined) query.set('ballast_mb', String(ballastMb));
     if (garbageKb !== undefined) query.set('garbage_kb', String(garbageKb));
-    const response = await fetch(`${service.url}/debug/pressure?${query}`, { method: 'POST', signal: AbortSignal.timeout(PRESSURE_TIMEOUT_MS) });
-    if (!response.ok) throw new Error(`POST /debug/pressure answered ${response.status}`);
+    const answer = await serviceRequest(`${service.url}/debug/pressure?${query}`, {
+      method: 'POST',
+      timeoutMs: PRESSURE_TIMEOUT_MS,
+      ...(service.ca ? { ca: service.ca } : {}),
+    });
+    if (answer.status < 200 || answer.status > 299) throw new Error(`POST /debug/pressure answered ${answer.status}`);
     this.note('gc-pressure', service.spec.name, query.toString());
   }
 }

@@ -6,13 +6,14 @@
 
 import { correlatePauses, pauseStats } from '../analyze/gc-correlation.js';
 import type { GcAnalysis, HopAnalysis } from '../analyze/types.js';
+import type { ServiceInfo } from '../run-folder/summary.js';
 import { GcPoller } from '../record/observers/gc-poller.js';
 import type { RequestTimes } from '../analyze/gc-correlation.js';
 import { unseenGcNote } from '../scenario/reference-kinds.js';
 import type { StartedService } from '../runtime/types.js';
 
 export function gcPollersFor(started: StartedService[], originEpochMs: number): GcPoller[] {
-  return started.flatMap((s) => (s.spec.gc.source === 'none' ? [] : [new GcPoller(s.spec.name, s.url, originEpochMs, s.spec.gc)]));
+  return started.flatMap((s) => (s.spec.gc.source === 'none' ? [] : [new GcPoller(s.spec.name, s.url, originEpochMs, s.spec.gc, s.ca)]));
 }
 
 function pollerNote(p: GcPoller): string {
@@ -45,8 +46,13 @@ export function gcAnalyses(started: StartedService[], pollers: GcPoller[], reque
   });
 }
 
+/** What summary.json says of a started service, with what hopscope could not see of it. */
+export function serviceInfo(s: StartedService, hops: HopAnalysis | undefined, gc: GcAnalysis[]): ServiceInfo {
+  return { name: s.spec.name, kind: s.spec.kind, language: s.spec.language, hop: s.spec.hop, url: s.url, args: s.spec.args, describe: s.describe, unseen: unseenBy(s, hops, gc) };
+}
+
 /** Per service, what hopscope could not see of it; empty when it saw everything. */
-export function unseenBy(service: StartedService, hops: HopAnalysis | undefined, gc: GcAnalysis[]): string[] {
+function unseenBy(service: StartedService, hops: HopAnalysis | undefined, gc: GcAnalysis[]): string[] {
   const unseen: string[] = [];
   if (!hops?.hops.some((h) => h.name === service.spec.hop)) {
     unseen.push(

@@ -21,15 +21,18 @@ export interface RunPlan {
   thresholds: readonly Threshold[];
 }
 
-/** Throws one UsageError listing every problem; returns the engine, now known to be one of ENGINES. */
+/**
+ * Throws one UsageError listing every problem (options named as their CLI flags, which library users' options
+ * mirror); returns the engine, now known to be one of ENGINES.
+ */
 export function checkBeforeStart(plan: RunPlan): EngineKind {
   const problems: string[] = [];
   const engine = ENGINES.find((e) => e === plan.engine);
-  if (engine === undefined) problems.push(`engine: "${plan.engine}" is not one of ${ENGINES.join(', ')}`);
+  if (engine === undefined) problems.push(`--engine: "${plan.engine}" is not one of ${ENGINES.join(', ')}`);
   if (!Number.isInteger(plan.workers) || plan.workers < 1 || plan.workers > MAX_WORKERS) {
-    problems.push(`workers: expected a whole number from 1 to ${MAX_WORKERS}, got ${plan.workers}`);
+    problems.push(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got "${plan.workers}"`);
   } else if (plan.workers > 1 && engine !== 'hopscope') {
-    problems.push(`workers: worker threads run the hopscope engine, not --engine ${plan.engine}`);
+    problems.push(`--workers: worker threads run the hopscope engine, not --engine ${plan.engine}`);
   }
   if (engine === 'autocannon') problems.push(...autocannonMisfits(plan.scenario));
   problems.push(...unknownNames(plan.scenario, plan.thresholds));

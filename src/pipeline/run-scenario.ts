@@ -34,9 +34,9 @@ import { referencesAService, resolveTarget, resolveTopology } from '../scenario/
 import type { KneeDecl, PhaseDecl, Scenario } from '../scenario/types.js';
 import { ExactCollector, writeExactRecord } from '../run-folder/histograms.js';
 import { segmentLoad, segmentSeed, waitForStart, type GeneratorSegment } from './segment.js';
-import { gcAnalyses, gcPollersFor, unseenBy } from './observations.js';
+import { gcAnalyses, gcPollersFor, serviceInfo } from './observations.js';
 import { intervalProgress, phaseProgress, type ProgressEvent } from './progress.js';
-import { startServices } from './services.js';
+import { startServices, targetTls } from './services.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -123,6 +123,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const worstSendLagUs = Math.max(0, ...recorder.phaseTotals.map((p) => p.sendLag.getValueAtPercentile(99)));
     // Stopped before the analysis below, whose CPU work would otherwise read as the generator's delay.
     const generatorSeen = generator.stop();
+    // Stopped whether or not there are services to sample: its timer would otherwise hold a library caller's process open.
+    const serviceResources = await resources.stop();
 
     const gc = gcAnalyses(started, gcPollers, recorder.requests);
     const hops = hopAnalysis(recorder.hops.recording);
@@ -132,16 +134,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       scenario,
       startedAt,
       runtime: services.description,
-      services: started.map((s) => ({
-        name: s.spec.name,
-        kind: s.spec.kind,
-        language: s.spec.language,
-        hop: s.spec.hop,
-        url: s.url,
-        args: s.spec.args,
-        describe: s.describe,
-        unseen: unseenBy(s, hops, gc),
-      })),
+      services: started.map((s) => serviceInfo(s, hops, gc)),
       phases: recorder.phaseTotals,
       outcomes,
       timeline: timeline.points,
@@ -149,7 +142,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       interrupted: options.signal.aborted,
       analysis: {
         hops,
-        ...(started.length ? { gc, resources: await resources.stop(), amplification: amplification(metrics.deltas(), clientRequests, deepest) } : {}),
+        ...(started.length ? { gc, resources: serviceResources, amplification: amplification(metrics.deltas(), clientRequests, deepest) } : {}),
         ...(knee ? { knee } : {}),
         faults: faults.events,
         generator: generatorHealth(generatorSeen, worstSendLagUs),
@@ -157,7 +150,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     });
     writeRunFolder(outDir, summary, recorder.phaseTotals, names);
     writeExactRecord(outDir, exact.finish(originEpochMs, options.segment?.clockOffsetMs ?? 0));
-    writeHtmlReport(outDir);
+    writeHtmlReport(outDir, summary);
     return { summary, outDir, interrupted: options.signal.aborted };
   } finally {
     await services.down();
@@ -200,7 +193,7 @@ async function runPhase(
   const target = resolveTarget(phase.target, started.map((s) => s.spec));
   const authority = authorityOf(target.host, target.port);
   const addresses = await resolveAddresses(target.host, scenario.allowRemote);
-  const tls = target.tls ? scenario.tls : undefined;
+  const tls = target.tls ? targetTls(scenario.tls, phase.target, started) : undefined;
   const mix = phase.mix.map((m) => ({ requestIndex: scenario.requests.findIndex((r) => r.name === m.request), weight: m.weight }));
   const segment = options.segment && segmentLoad(phase.load, options.segment);
   const seed = options.segment ? segmentSeed(scenario.seed, options.segment) : scenario.seed;
@@ -213,7 +206,7 @@ async function runPhase(
           port: target.port,
           addresses,
           ...(tls ? { tls } : {}),
-          protocol: scenario.protocol,
+          protocol: phase.protocol,
           authority,
           requests: scenario.requests,
           mix,
@@ -248,7 +241,7 @@ async function runPhase(
         port: target.port,
         addresses,
         ...(tls ? { tls } : {}),
-        protocol: scenario.protocol,
+        protocol: phase.protocol,
         mix: compileMix(scenario.requests, mix, authority, seed),
         load: segment?.load ?? phase.load,
         durationMs: phase.durationMs,

@@ -1,8 +1,11 @@
 /** Brings a run's services up through the chosen runtime, and down again; a run without services skips it. */
 
+import type { TlsClientOptions } from '../load/dialer.js';
 import { selectRuntime, type RuntimeChoice } from '../runtime/index.js';
+import { makeServiceCertificates } from '../runtime/tls/certificates.js';
 import type { ServiceSpec, StartedService } from '../runtime/types.js';
 import { runFile } from '../run-folder/layout.js';
+import type { TlsDecl } from '../scenario/types.js';
 
 export interface RunningServices {
   started: StartedService[];
@@ -20,17 +23,36 @@ export async function startServices(
   const { runtime, reason } = await selectRuntime(choice, io.log, specs);
   const description = `${runtime.kind} (${reason})`;
   io.log(`runtime: ${description}`);
-  const started = await runtime.up(specs, {
-    runId: `${Date.now().toString(36)}${process.pid.toString(36)}`,
-    logDir: runFile(io.outDir, 'logs'),
-    log: io.log,
-  });
+  // Made per run and deleted with the services: the run folder never holds the key.
+  const certificates = specs.some((s) => s.tls) ? await makeServiceCertificates() : undefined;
+  let started: StartedService[];
+  try {
+    started = await runtime.up(specs, {
+      runId: `${Date.now().toString(36)}${process.pid.toString(36)}`,
+      logDir: runFile(io.outDir, 'logs'),
+      log: io.log,
+      ...(certificates ? { certificates } : {}),
+    });
+  } catch (error) {
+    await certificates?.remove();
+    throw error;
+  }
   return {
     started,
     description,
     down: async () => {
       await Promise.allSettled(started.map((s) => s.down()));
       await runtime.close();
+      await certificates?.remove();
     },
   };
+}
+
+/**
+ * The engine's TLS settings for an https:// target: the scenario's, and for a service hopscope made a
+ * certificate for, its CA in place of any other, so that no --insecure or --ca is needed.
+ */
+export function targetTls(scenarioTls: TlsDecl, target: string, started: readonly StartedService[]): TlsClientOptions {
+  const ca = started.find((s) => s.spec.name === target)?.ca;
+  return ca ? { ...scenarioTls, ca } : scenarioTls;
 }

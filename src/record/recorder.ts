@@ -126,10 +126,14 @@ export class Recorder implements SampleSink {
   readonly requests = new RequestLog();
   private intervalStartMs = 0;
 
-  /** @param originMs performance.now() at the run's start: the zero of every timestamp. */
+  /**
+   * @param originMs performance.now() at the run's start: the zero of every timestamp.
+   * @param now the clock responses are stamped by; a replay of samples (the tests' fixtures) passes its own.
+   */
   constructor(
     readonly requestNames: readonly string[],
     readonly originMs = performance.now(),
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.interval = requestNames.map(() => new RequestSeries());
   }
@@ -141,7 +145,7 @@ export class Recorder implements SampleSink {
   response(requestIndex: number, latencyUs: number, status: number, serverTiming: string | undefined): void {
     if (this.recording) {
       this.hops.response(latencyUs, serverTiming);
-      this.requests.add(performance.now() - this.originMs - latencyUs / 1000, latencyUs);
+      this.requests.add(this.now() - this.originMs - latencyUs / 1000, latencyUs);
     }
     const series = this.interval[requestIndex]!;
     const statusClass = status < 200 ? '1xx' : status < 300 ? '2xx' : status < 400 ? '3xx' : status < 500 ? '4xx' : '5xx';

@@ -5,8 +5,9 @@
  */
 
 import { readFileSync, statSync } from 'node:fs';
-import AjvModule, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { UsageError } from '../errors.js';
+import { compiledValidator } from '../scenario/compiled-validator.js';
 import { formatPath } from '../scenario/validate.js';
 import { RUN_FILES, runFile } from './layout.js';
 import summarySchema from './summary.schema.json' with { type: 'json' };
@@ -15,9 +16,8 @@ import { SUMMARY_SCHEMA, type RunSummary } from './summary.js';
 const RUN_FOLDER_HINT = 'give a run folder written by `hopscope run`, e.g. reports/quickstart-<timestamp>';
 const SHOWN_ERRORS = 5;
 
-// ajv is CommonJS with a default export; under NodeNext the class sits on `.default`.
-const Ajv = AjvModule.default;
-let validator: ReturnType<InstanceType<typeof Ajv>['compile']> | undefined;
+export const SUMMARY_VALIDATOR = new URL('./summary-validator.cjs', import.meta.url);
+let validator: ReturnType<typeof compiledValidator> | undefined;
 
 export function readRunSummary(runDir: string): RunSummary {
   if (!statSync(runDir, { throwIfNoEntry: false })?.isDirectory()) {
@@ -42,8 +42,8 @@ export function readRunSummary(runDir: string): RunSummary {
     const why = typeof schema === 'string' && schema.startsWith('hopscope.summary/') ? 'written by a different hopscope version' : 'not a hopscope run summary';
     throw new UsageError(`${path}: ${why} (${found}, expected "${SUMMARY_SCHEMA}")`);
   }
-  // Compiled on first use: commands that never read a run do not pay for it.
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(summarySchema);
+  // Loaded on first use: commands that never read a run back do not pay for it.
+  validator ??= compiledValidator(SUMMARY_VALIDATOR, summarySchema);
   if (!validator(parsed)) {
     const problems = (validator.errors ?? []).map(describe);
     const shown = [...new Set(problems)].slice(0, SHOWN_ERRORS);

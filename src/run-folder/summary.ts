@@ -25,6 +25,8 @@ export interface PhaseSummary {
   recorded: boolean;
   model: 'closed' | 'open';
   target: string;
+  /** HTTP/1.1 or HTTP/2, the phase's own (absent in older run folders). */
+  protocol?: 'h1' | 'h2';
   durationMs: number;
   connections: number;
   /** Open loop: the rate asked for (start and end of the phase). */
@@ -177,6 +179,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
       recorded: phase.record,
       model: load.model,
       target: phase.target,
+      protocol: phase.protocol,
       durationMs: Math.round(totals.durationMs),
       connections: load.connections,
       targetRps: load.model === 'open' ? { from: load.fromRps, to: load.toRps } : undefined,

@@ -3,7 +3,8 @@ import { listHopscopeContainers, reapContainers, type HopscopeContainer, type Le
 import { killProcessLeftovers, listProcessLeftovers, stateDir, type ProcessLeftover } from './process/run-registry.js';
 import { probeEngine } from './select.js';
 
-export { selectRuntime, parseRuntimeChoice, RUNTIME_CHOICES, type RuntimeChoice, type RuntimeSelection } from './select.js';
+export { selectRuntime, type RuntimeSelection } from './select.js';
+export { parseRuntimeChoice, RUNTIME_CHOICES, type RuntimeChoice } from './choice.js';
 export { downAll } from './teardown.js';
 export type { HopscopeContainer, LeftoverFilter } from './docker/leftovers.js';
 export type { ProcessLeftover } from './process/run-registry.js';

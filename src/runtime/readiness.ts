@@ -1,9 +1,9 @@
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '../errors.js';
 import type { LaunchedService } from './launched-service.js';
 import { indent, lastLines, logContains } from './log-tail.js';
+import { serviceRequest } from './service-http.js';
 import type { ReadyCheck, ServiceSpec } from './types.js';
 
 const TRY_TIMEOUT_MS = 500;
@@ -11,16 +11,12 @@ const TRY_INTERVAL_MS = 50;
 const PORT_PROBE_TIMEOUT_MS = 300;
 const LOG_LINES_IN_ERRORS = 20;
 
-/** GET path answered `status` within timeoutMs. */
-export function answers(port: number, path: string, status: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
-      res.resume();
-      resolve(res.statusCode === status);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
+/** GET path answered `status` within timeoutMs (over TLS for a TLS service, trusting the run's CA). */
+function answers(service: LaunchedService, path: string, status: number, timeoutMs: number): Promise<boolean> {
+  return serviceRequest(`${service.url}${path}`, { timeoutMs, ...(service.ca ? { ca: service.ca } : {}) }).then(
+    (answer) => answer.status === status,
+    () => false,
+  );
 }
 
 /** Where readiness is awaited, for messages: "on http://127.0.0.1:8080/healthz", "with "listening" in its log". */
@@ -38,7 +34,7 @@ function awaited(service: LaunchedService, check: ReadyCheck): string {
 async function readyNow(service: LaunchedService, check: ReadyCheck, tryTimeoutMs: number): Promise<boolean> {
   switch (check.probe) {
     case 'http':
-      return answers(service.spec.port, check.path, check.status, tryTimeoutMs);
+      return answers(service, check.path, check.status, tryTimeoutMs);
     case 'tcp':
       return portAnswers(service.spec.port, tryTimeoutMs, false);
     case 'log':

@@ -5,9 +5,8 @@ import { DockerRuntime } from './docker/runtime.js';
 import { onlyIn, quoteNames } from './placement.js';
 import { ProcessRuntime } from './process/runtime.js';
 import type { Runtime, RuntimeKind, ServiceSpec } from './types.js';
+import { parseRuntimeChoice } from './choice.js';
 
-export const RUNTIME_CHOICES = ['auto', 'docker', 'process'] as const;
-export type RuntimeChoice = (typeof RUNTIME_CHOICES)[number];
 
 /** A local engine answers a ping in milliseconds; 1.5 s tolerates a busy one without stalling `auto`. */
 const PING_TIMEOUT_MS = 1_500;
@@ -17,14 +16,6 @@ export interface RuntimeSelection {
   runtime: Runtime;
   /** Why this runtime, for "runtime: docker (engine at /var/run/docker.sock answered)". */
   reason: string;
-}
-
-export function parseRuntimeChoice(value: string): RuntimeChoice {
-  const choice = RUNTIME_CHOICES.find((allowed) => allowed === value);
-  if (choice === undefined) {
-    throw new UsageError(`--runtime: expected one of ${RUNTIME_CHOICES.join(', ')}, got "${value}"`);
-  }
-  return choice;
 }
 
 export type EngineProbe = { engine: DockerEngine; address: string } | { engine: undefined; why: string };

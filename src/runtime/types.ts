@@ -1,6 +1,7 @@
 /** What every runtime (docker, process) offers the rest of hopscope. Nothing outside src/runtime imports dockerode. */
 
 import type { ServiceSpec } from '../scenario/service-spec.js';
+import type { ServiceCertificates } from './tls/certificates.js';
 
 export type * from '../scenario/service-spec.js';
 export type RuntimeKind = 'docker' | 'process';
@@ -14,8 +15,10 @@ export interface ResourceSample {
 
 export interface StartedService {
   readonly spec: ServiceSpec;
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT, or https:// for a `tls: true` service. */
   readonly url: string;
+  /** PEM of the CA a `tls: true` service's certificate chains to (made for the run); undefined without TLS. */
+  readonly ca: string | undefined;
   /** Free text for the report: image id or binary path, and how it runs. */
   readonly describe: string;
   /** Freeze every thread of the service (cgroup freezer or SIGSTOP): a stop-the-world stall on demand. */
@@ -36,6 +39,8 @@ export interface UpOptions {
   runId: string;
   /** Each service's stdout/stderr are streamed to LOGDIR/<name>.log. */
   logDir: string;
+  /** The run's certificate for the `tls: true` services; required when any spec has tls. */
+  certificates?: ServiceCertificates;
   /** Overrides every service's own `ready.timeoutMs` when set (tests). */
   readyTimeoutMs?: number;
   /** Progress lines for the user (building, starting, ready). */

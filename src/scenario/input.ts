@@ -61,6 +61,8 @@ export interface PhaseInput {
   /** false: a warm-up, left out of the results. */
   record?: boolean;
   faults?: FaultInput[];
+  /** Overrides the scenario's protocol for this phase. */
+  protocol?: 'h1' | 'h2';
 }
 
 export interface ServiceInput {
@@ -81,6 +83,8 @@ export interface ServiceInput {
   language?: Language;
   ready?: { http?: string; status?: number; tcp?: true; log?: string; timeout?: DurationText };
   gc?: { 'go-expvar'?: string; hopscope?: string };
+  /** Serve HTTPS with a certificate made for the run; an own service names it with {{tls.cert}} and {{tls.key}}. */
+  tls?: boolean;
 }
 
 export interface KneeInput {

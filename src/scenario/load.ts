@@ -95,7 +95,7 @@ export function normalize(raw: Raw, at: ScenarioLocator, baseDir: string, overri
   const requestNames = new Set(requests.map((r) => r.name));
 
   const defaultTarget: string | undefined = raw.target ?? (services.length === 1 ? services[0]!.name : undefined);
-  const ctx = { defaultTarget, instanceNames, instanceKinds, requestNames, requests, allowRemote, protocol };
+  const ctx = { defaultTarget, instanceNames, instanceKinds, requestNames, requests, allowRemote, protocol, protocolFlag: overrides.protocol };
   const phases: PhaseDecl[] = (raw.phases ?? []).map((p: Raw, i: number) => phase(p, i, at, ctx));
   const knee = raw.knee ? kneeSteps(raw.knee, at, ctx, phases) : undefined;
   if (phases.length === 0) at.fail([], 'no phases: give phases, a knee search, or both');
@@ -234,7 +234,10 @@ interface PhaseContext {
   requestNames: Set<string>;
   requests: RequestDecl[];
   allowRemote: boolean;
+  /** The scenario's protocol, for phases that set none. */
   protocol: 'h1' | 'h2';
+  /** --http2: every phase speaks it, whatever the file says. */
+  protocolFlag: 'h1' | 'h2' | undefined;
 }
 
 function phase(p: Raw, i: number, at: ScenarioLocator, ctx: PhaseContext): PhaseDecl {
@@ -257,10 +260,12 @@ function phase(p: Raw, i: number, at: ScenarioLocator, ctx: PhaseContext): Phase
   if (!mix.some((m) => m.weight > 0)) at.fail(p.mix ? [...here, 'mix'] : here, 'at least one request of the mix needs a weight above 0');
   const durationMs = parseDurationMs(p.duration, at.where([...here, 'duration']));
   if (durationMs < 100) at.fail([...here, 'duration'], 'must be at least 100ms');
+  const protocol: 'h1' | 'h2' = ctx.protocolFlag ?? p.protocol ?? ctx.protocol;
   return {
     name: p.name,
     durationMs,
-    load: loadModel(p.load, [...here, 'load'], at, ctx.protocol),
+    protocol,
+    load: loadModel(p.load, [...here, 'load'], at, protocol),
     target,
     mix,
     record: p.record ?? true,
@@ -269,7 +274,9 @@ function phase(p: Raw, i: number, at: ScenarioLocator, ctx: PhaseContext): Phase
 }
 
 function loadModel(l: Raw, here: (string | number)[], at: ScenarioLocator, protocol: 'h1' | 'h2'): LoadModel {
-  if (l.streams !== undefined && protocol !== 'h2') at.fail([...here, 'streams'], 'streams are HTTP/2 streams: set protocol: h2 (or --http2), or use pipelining');
+  if (l.streams !== undefined && protocol !== 'h2') {
+    at.fail([...here, 'streams'], 'streams are HTTP/2 streams: set protocol: h2 on the phase or the scenario (or --http2), or use pipelining');
+  }
   if (l.streams !== undefined && l.pipelining !== undefined) at.fail([...here, 'streams'], 'give streams (HTTP/2) or pipelining (HTTP/1.1), not both');
   // One field inside: the requests a connection carries at once, pipelined (h1) or as streams (h2).
   const pipelining = l.streams ?? l.pipelining ?? DEFAULT_PIPELINING;

@@ -20,6 +20,8 @@ export interface KindDescriptor {
   counters: CounterNames;
   /** Accepts the `gc-pressure` fault (POST /debug/pressure). */
   gcPressure: boolean;
+  /** Flags that make it serve TLS with a certificate and key file; absent for a kind that cannot. */
+  tlsArgs?: (certPath: string, keyPath: string) => string[];
 }
 
 const KINDS = {
@@ -37,6 +39,7 @@ const KINDS = {
       retries: ['fastjson_upstream_retries_total'],
     },
     gcPressure: false,
+    tlsArgs: (certPath, keyPath) => ['--tls-cert', certPath, '--tls-key', keyPath],
   },
   'rust-cache-server': {
     language: 'go',

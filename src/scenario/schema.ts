@@ -11,6 +11,7 @@ const duration = { type: 'string', pattern: DURATION_PATTERN, description: 'a du
 const name = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$', description: 'a name of letters, digits, "_", "-" or "." (at most 63)' };
 const positiveInt = (max: number, what: string) => ({ type: 'integer', minimum: 1, maximum: max, description: `${what} from 1 to ${max}` });
 const rate = { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000, description: 'requests per second, above 0 and at most 1000000' };
+const protocol = { enum: ['h1', 'h2'], description: 'h1 (HTTP/1.1) or h2 (HTTP/2: ALPN over TLS, prior knowledge over http://)' };
 const stringMap = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] }, description: 'a map of names to values' };
 
 const varSpec = {
@@ -73,7 +74,7 @@ export const scenarioSchema = {
     seed: { type: 'integer', description: 'an integer seed for the request mix' },
     target: { type: 'string', description: 'a service name or an http://127.x.y.z:port URL' },
     timeout: duration,
-    protocol: { enum: ['h1', 'h2'], description: 'h1 (HTTP/1.1) or h2 (HTTP/2: ALPN over TLS, prior knowledge over http://)' },
+    protocol,
     allowRemote: { type: 'boolean', description: 'true to allow targets beyond loopback (hosts you are allowed to load)' },
     tls: {
       type: 'object',
@@ -110,6 +111,10 @@ export const scenarioSchema = {
           args: { type: 'array', items: { type: ['string', 'number'] }, description: 'a list of arguments' },
           hop: { ...name, description: 'the Server-Timing entry name the service writes' },
           language: { enum: LANGUAGES, description: LANGUAGES.join(', ') },
+          tls: {
+            type: 'boolean',
+            description: 'true to serve HTTPS with a certificate hopscope makes for the run (a kind with TLS flags, or your own service given {{tls.cert}} and {{tls.key}})',
+          },
           ready: {
             type: 'object',
             additionalProperties: false,
@@ -168,6 +173,7 @@ export const scenarioSchema = {
           name,
           duration,
           load,
+          protocol,
           target: { type: 'string', description: 'a service name or an http://127.x.y.z:port URL' },
           mix: { type: 'object', additionalProperties: { type: 'number', minimum: 0 }, description: 'request names to weights' },
           record: { type: 'boolean' },

@@ -6,8 +6,8 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { isServiceKind, kindDescriptor } from './reference-kinds.js';
-import type { GcSource, ReadyCheck } from './service-spec.js';
+import { isServiceKind, kindDescriptor, SERVICE_KINDS } from './reference-kinds.js';
+import { TLS_FILES, TLS_TEMPLATE, type GcSource, type ReadyCheck } from './service-spec.js';
 import { DEFAULT_READY_TIMEOUT_MS } from './defaults.js';
 import { parseDurationMs } from './duration.js';
 import type { ServiceDecl, ServiceOrigin } from './types.js';
@@ -25,7 +25,14 @@ export function serviceEntry(s: Raw, i: number, at: ScenarioLocator, baseDir: st
   const here = ['services', i];
   const instances: number = s.instances ?? 1;
   if (s.port + instances - 1 > 65535) at.fail([...here, 'port'], 'port + instances - 1 must be at most 65535');
-  const common = { name: s.name as string, port: s.port as number, instances, args: ((s.args ?? []) as unknown[]).map(String), env: stringMap(s.env) };
+  const common = {
+    name: s.name as string,
+    port: s.port as number,
+    instances,
+    args: ((s.args ?? []) as unknown[]).map(String),
+    env: stringMap(s.env),
+    tls: tlsOf(s, here, at),
+  };
   if (s.kind !== undefined) {
     const stray = OWN_FIELDS.find((field) => s[field] !== undefined);
     if (stray) at.fail([...here, stray], `is for your own services; a reference kind (${s.kind}) brings its own`);
@@ -64,6 +71,38 @@ export function serviceEntry(s: Raw, i: number, at: ScenarioLocator, baseDir: st
     language: s.language ?? 'other',
     counters: undefined,
   };
+}
+
+/**
+ * `tls: true` is for a kind that has TLS flags, or an own service told where the run's files are through
+ * `{{tls.cert}}` and `{{tls.key}}`; those templates, in turn, only mean something on a TLS service.
+ */
+function tlsOf(s: Raw, here: (string | number)[], at: ScenarioLocator): boolean {
+  const tls = s.tls === true;
+  const places: [(string | number)[], string][] = [
+    ...((s.args ?? []) as unknown[]).map((v, j): [(string | number)[], string] => [['args', j], String(v)]),
+    ...Object.entries((s.env ?? {}) as Raw).map(([k, v]): [(string | number)[], string] => [['env', k], String(v)]),
+    ...Object.entries((s.flags ?? {}) as Raw).map(([k, v]): [(string | number)[], string] => [['flags', k], String(v)]),
+    ...((s.command ?? []) as string[]).map((v, j): [(string | number)[], string] => [['command', j], v]),
+  ];
+  const used = new Set<string>();
+  for (const [path, value] of places) {
+    for (const match of value.matchAll(TLS_TEMPLATE)) {
+      const file = match[1]!;
+      if (!(TLS_FILES as readonly string[]).includes(file)) at.fail([...here, ...path], `${match[0]} is not a TLS file; allowed: ${TLS_FILES.map((f) => `{{tls.${f}}}`).join(', ')}`);
+      if (!tls) at.fail([...here, ...path], `${match[0]} names the run's certificate files, which exist only for a service with tls: true`);
+      used.add(file);
+    }
+  }
+  if (!tls) return false;
+  const canServe = SERVICE_KINDS.filter((k) => kindDescriptor(k).tlsArgs !== undefined);
+  if (s.kind !== undefined && isServiceKind(s.kind) && kindDescriptor(s.kind).tlsArgs === undefined) {
+    at.fail([...here, 'tls'], `${s.kind} cannot serve TLS; tls: true is allowed on ${canServe.join(', ')} and on your own services`);
+  }
+  if (s.kind === undefined && !(used.has('cert') && used.has('key'))) {
+    at.fail([...here, 'tls'], 'your own service must be told where its certificate is: use {{tls.cert}} and {{tls.key}} in its args, env or command');
+  }
+  return true;
 }
 
 function ownOrigin(s: Raw, here: (string | number)[], at: ScenarioLocator, baseDir: string): ServiceOrigin {

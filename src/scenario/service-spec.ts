@@ -9,6 +9,15 @@ import type { CounterNames, GcSource, Language } from './service-traits.js';
 export type { ServiceKind } from './reference-kinds.js';
 export type * from './service-traits.js';
 
+/**
+ * The run's certificate files, as `{{tls.cert}}`, `{{tls.key}}`, `{{tls.ca}}`: left unfilled by the topology
+ * for the runtime, since only it knows where the files are as the service sees them (a host path, or one in
+ * its container).
+ */
+export const TLS_TEMPLATE = /\{\{\s*tls\.([A-Za-z0-9_-]*)\s*\}\}/g;
+export const TLS_FILES = ['cert', 'key', 'ca'] as const;
+export type TlsFile = (typeof TLS_FILES)[number];
+
 /** When a started service counts as ready. */
 export type ReadyCheck =
   | { probe: 'http'; path: string; status: number; timeoutMs: number }
@@ -43,6 +52,12 @@ export interface ServiceSettings {
   language: Language;
   /** Known /metrics counters, or undefined when the service's counters are unknown to hopscope. */
   counters: CounterNames | undefined;
+  /**
+   * Serves HTTPS with a certificate hopscope makes for the run (`tls: true`): its URL is https://, and
+   * `{{tls.cert}}`, `{{tls.key}}`, `{{tls.ca}}` in its args, env and command are filled by the runtime with
+   * the files' paths as the service sees them.
+   */
+  tls: boolean;
 }
 
 /** One instance to start: the scenario's topology resolves to a list of these. */

@@ -10,8 +10,8 @@ import type { ServiceSource, ServiceSpec } from './service-spec.js';
 import { instanceNamesOf } from './load.js';
 import type { Scenario, ServiceDecl } from './types.js';
 
-export function urlOf(port: number): string {
-  return `http://127.0.0.1:${port}`;
+export function urlOf(port: number, tls = false): string {
+  return `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 }
 
 const TEMPLATE = /\{\{\s*(?:(port)|([A-Za-z0-9_.-]+?)\.(url|urls))\s*\}\}/g;
@@ -23,10 +23,12 @@ export function referencesAService(value: string): boolean {
 
 export function resolveTopology(scenario: Scenario): ServiceSpec[] {
   const urls = new Map<string, string[]>();
+  const servesTls = new Set<string>();
   for (const s of scenario.services) {
-    const all = instanceNamesOf(s).map((_, i) => urlOf(s.port + i));
+    const all = instanceNamesOf(s).map((_, i) => urlOf(s.port + i, s.tls));
     urls.set(s.name, all);
     instanceNamesOf(s).forEach((name, i) => urls.set(name, [all[i]!]));
+    if (s.tls) [s.name, ...instanceNamesOf(s)].forEach((name) => servesTls.add(name));
   }
   return scenario.services.flatMap((s) =>
     instanceNamesOf(s).map((name, i): ServiceSpec => {
@@ -34,28 +36,37 @@ export function resolveTopology(scenario: Scenario): ServiceSpec[] {
       const fill = (value: string, where: string) =>
         value.replace(TEMPLATE, (whole, isPort: string | undefined, ref: string, which: string) => {
           if (isPort) return String(port);
-          const found = ref === 'self' ? [urlOf(port)] : urls.get(ref);
+          const found = ref === 'self' ? [urlOf(port, s.tls)] : urls.get(ref);
           if (!found) {
             throw new UsageError(
               `${scenario.source}: services.${s.name}.${where}: ${whole} names no service; known: port, self, ${[...urls.keys()].join(', ')}`,
+            );
+          }
+          if (s.origin.type === 'reference' && ref !== 'self' && servesTls.has(ref)) {
+            throw new UsageError(
+              `${scenario.source}: services.${s.name}.${where}: ${whole} is a TLS service (tls: true), and ${s.kind} calls its upstreams over plain HTTP only`,
+              `drop tls: true from "${ref}", or point ${s.name} at a service without TLS`,
             );
           }
           return which === 'url' ? found[0]! : found.join(',');
         });
       const flags = Object.entries(s.flags).map(([flag, value]) => `--${flag}=${fill(value, `flags.${flag}`)}`);
       const args = s.args.map((arg, j) => fill(arg, `args[${j}]`));
+      const kind = s.origin.type === 'reference' ? kindDescriptor(s.origin.kind) : undefined;
+      const tlsArgs = s.tls && kind?.tlsArgs ? kind.tlsArgs('{{tls.cert}}', '{{tls.key}}') : [];
       return {
         name,
         kind: s.kind,
         source: source(s, fill),
         port,
-        args: s.origin.type === 'reference' ? [...kindDescriptor(s.origin.kind).portArgs(port), ...flags, ...args] : args,
+        args: kind ? [...kind.portArgs(port), ...tlsArgs, ...flags, ...args] : args,
         env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, fill(v, `env.${k}`)])),
         ready: s.ready,
         gc: s.gc,
         hop: s.hop,
         language: s.language,
         counters: s.counters,
+        tls: s.tls,
       };
     }),
   );
@@ -70,7 +81,7 @@ function source(s: ServiceDecl, fill: (value: string, where: string) => string):
 /** host and port a phase's target names: a service instance, or a URL (checked at load time). */
 export function resolveTarget(target: string, specs: ServiceSpec[]): { host: string; port: number; url: string; tls: boolean } {
   const spec = specs.find((s) => s.name === target);
-  if (spec) return { host: '127.0.0.1', port: spec.port, url: urlOf(spec.port), tls: false };
+  if (spec) return { host: '127.0.0.1', port: spec.port, url: urlOf(spec.port, spec.tls), tls: spec.tls };
   const url = new URL(target);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const tls = url.protocol === 'https:';

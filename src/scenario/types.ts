@@ -60,6 +60,8 @@ export type FaultDecl =
 export interface PhaseDecl {
   name: string;
   durationMs: number;
+  /** h1 or h2: the phase's own `protocol`, else the scenario's; --http2 sets every phase's. */
+  protocol: 'h1' | 'h2';
   load: LoadModel;
   /** Service (instance) name or absolute http://127.x URL that this phase's requests go to. */
   target: string;
@@ -111,6 +113,9 @@ export interface Scenario {
   tls: TlsDecl;
   /** The user opted in to targets beyond loopback (--allow-remote, allowRemote: true). */
   allowRemote: boolean;
-  /** h2: HTTP/2 (ALPN over TLS, prior knowledge for http://); a phase's `pipelining` is then its streams per connection. */
+  /**
+   * The phases' default (each PhaseDecl carries its own): h2 is HTTP/2 (ALPN over TLS, prior knowledge for
+   * http://), and a phase's `pipelining` is then its streams per connection.
+   */
   protocol: 'h1' | 'h2';
 }

@@ -1,13 +1,13 @@
 /** Turns schema violations into messages that name the file, the path, the line, what is wrong and what is allowed. */
 
-import AjvModule, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
 import { UsageError } from '../errors.js';
+import { compiledValidator } from './compiled-validator.js';
 import { scenarioSchema } from './schema.js';
 
-// ajv is CommonJS with a default export; under NodeNext the class sits on `.default`.
-const Ajv = AjvModule.default;
-const validator = new Ajv({ allErrors: true, verbose: true, strict: false }).compile(scenarioSchema);
+export const SCENARIO_VALIDATOR = new URL('./scenario-validator.cjs', import.meta.url);
+const validator = compiledValidator(SCENARIO_VALIDATOR, scenarioSchema);
 
 /** A place in the scenario document, for messages: "phases[1].load.rate". */
 export function formatPath(segments: (string | number)[]): string {

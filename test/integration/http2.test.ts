@@ -182,6 +182,6 @@ describe('HTTP/2 connections', () => {
     expect(s.connections!.opened).toBe(2);
     const refused = await hopscopeCli(['run', '--target', url, '--streams', '4', '--connections', '2', '--duration', '1s', '--quiet', '--out', outDir()]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('streams are HTTP/2 streams: set protocol: h2 (or --http2)');
+    expect(refused.stderr).toContain('streams are HTTP/2 streams: set protocol: h2 on the phase or the scenario (or --http2)');
   }, 30_000);
 });

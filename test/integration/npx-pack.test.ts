@@ -5,7 +5,7 @@
  * cache lacks (a cold fastjson-api release build is minutes on two cores), everything after it a few minutes.
  */
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -58,13 +58,7 @@ describe('npm pack + npx', () => {
       expect(tarball.files).toContain(file);
     expect(tarball.files).toContain('prebuilt/rust-cache-server/linux-arm64/rust-cache-server');
 
-    const project = join(empty, 'project');
-    mkdirSync(project);
-    const env = { ...nodeOnlyEnv(join(empty, 'node-bin')), npm_config_update_notifier: 'false' };
-    const tools = await run('sh', ['-c', `for t in ${BUILD_TOOLS.join(' ')}; do command -v $t; done; true`], { env });
-    expect(tools.stdout, 'the PATH of this test must hold no build tool').toBe('');
-
-    await run('npm', ['install', '--no-audit', '--no-fund', join(empty, tarball.filename)], { cwd: project, env, timeout: INSTALL_TIMEOUT_MS });
+    const { project, env } = await installed();
     const scenario = shortQuickstart(join(project, 'node_modules/hopscope/scenarios'), project);
     const out = join(project, 'run');
     const result = await run('npx', ['hopscope', 'run', scenario, '--runtime', 'process', '--out', out], { cwd: project, env, timeout: RUN_TIMEOUT_MS, maxBuffer: 64 << 20 }).catch(
@@ -76,6 +70,55 @@ describe('npm pack + npx', () => {
     expect(summaryOf(out).overall.count).toBeGreaterThan(0);
   });
 });
+
+describe('the installed package as a library', () => {
+  it('compiles examples/library with tsc --strict against its declarations, and runs it and the plain-ESM example against a local server', { timeout: INSTALL_TIMEOUT_MS + RUN_TIMEOUT_MS }, async () => {
+    const { project, env } = await installed();
+    expect(tarball.files).toContain('dist/index.d.ts');
+    for (const file of ['scenario.ts', 'load-test.ts', 'quick.mjs', 'tsconfig.json']) cpSync(join(ROOT, 'examples/library', file), join(project, file));
+    // The repository's TypeScript and Node types: the example's own devDependencies, without another install.
+    const tsc = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--typeRoots', join(ROOT, 'node_modules/@types')], { cwd: project, env }).catch(
+      (error: { stdout: string }) => {
+        throw new Error(`tsc --strict failed:\n${error.stdout}`);
+      },
+    );
+    expect(tsc.stdout).toBe('');
+
+    const server = spawn(process.execPath, ['-e', "const s = require('node:http').createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', () => console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const port = await new Promise<string>((resolve) => server.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+      const exampleEnv = { ...env, TARGET: `http://127.0.0.1:${port}`, STEP: '1s' };
+      const typed = await run(process.execPath, ['load-test.js'], { cwd: project, env: { ...exampleEnv, OUT: join(project, 'typed') }, timeout: RUN_TIMEOUT_MS });
+      expect(typed.stdout).toMatch(/^p50 \d+ us, p99 \d+ us, \d+ responses; run folder /);
+      expect(typed.stdout).toContain('pass request root p50 < 20ms: p50 = ');
+      expect(typed.stderr).toContain('phase rate-400: ');
+      expect(summaryOf(join(project, 'typed')).phases.map((p) => p.name)).toEqual(['rate-100', 'rate-200', 'rate-400']);
+
+      const plain = await run(process.execPath, ['quick.mjs'], { cwd: project, env: { ...exampleEnv, OUT: join(project, 'plain') }, timeout: RUN_TIMEOUT_MS });
+      const printed = JSON.parse(plain.stdout) as { p99Us: number; count: number; outDir: string };
+      expect(printed.count).toBeGreaterThan(100);
+      expect(printed.p99Us).toBe(summaryOf(join(project, 'plain')).overall.latency.p99Us);
+    } finally {
+      server.kill();
+    }
+  });
+});
+
+/** The tarball installed once in an empty ESM project on a Node-only PATH; the tests above share it. */
+const installed = (() => {
+  let done: Promise<{ project: string; env: NodeJS.ProcessEnv }> | undefined;
+  return () =>
+    (done ??= (async () => {
+      const project = join(empty, 'project');
+      mkdirSync(project);
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'uses-hopscope', private: true, type: 'module' }));
+      const env = { ...nodeOnlyEnv(join(empty, 'node-bin')), npm_config_update_notifier: 'false' };
+      const tools = await run('sh', ['-c', `for t in ${BUILD_TOOLS.join(' ')}; do command -v $t; done; true`], { env });
+      expect(tools.stdout, 'the PATH of this test must hold no build tool').toBe('');
+      await run('npm', ['install', '--no-audit', '--no-fund', join(empty, tarball.filename)], { cwd: project, env, timeout: INSTALL_TIMEOUT_MS });
+      return { project, env };
+    })());
+})();
 
 /**
  * The environment of a machine with Node but no Rust or Go: node, npm and npx linked into one folder, then

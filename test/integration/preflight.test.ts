@@ -37,8 +37,8 @@ describe('checked before anything starts', () => {
   });
 
   it('--workers with another engine, and out of range', async () => {
-    await refused(['--engine', 'autocannon', '--workers', '2'], 'workers: worker threads run the hopscope engine, not --engine autocannon');
-    await refused(['--workers', '0'], 'workers: expected a whole number from 1 to 64, got 0');
+    await refused(['--engine', 'autocannon', '--workers', '2'], '--workers: worker threads run the hopscope engine, not --engine autocannon');
+    await refused(['--workers', '0'], '--workers: expected a whole number from 1 to 64, got "0"');
   });
 
   it('an engine or runtime that does not exist, from commander\'s choices', async () => {

@@ -88,7 +88,7 @@ describe('teardown of a hopscope process that is interrupted or crashes, process
   it.each([
     { name: 'SIGINT', then: 'wait' as const, signal: 'SIGINT' as const, exitCode: 130 },
     { name: 'SIGTERM', then: 'wait' as const, signal: 'SIGTERM' as const, exitCode: 130 },
-    { name: 'an unhandled rejection', then: 'crash' as const, signal: undefined, exitCode: 3 },
+    { name: 'an unhandled rejection', then: 'crash' as const, signal: undefined, exitCode: 4 },
   ])('$name → exit $exitCode, the (paused) service process is gone', async ({ then, signal, exitCode }) => {
     const fixture = await startFixture('process', `p${Date.now().toString(36)}`, then);
     await fixture.ready;
@@ -115,11 +115,11 @@ describe.skipIf(probe.engine === undefined)(
       expect(containersOfRun(runId)).toEqual([]);
     });
 
-    it('a crash → exit 3, the container is removed', async () => {
+    it('a crash → exit 4 (an internal error), the container is removed', async () => {
       const runId = `c${Date.now().toString(36)}`;
       const fixture = await startFixture('docker', runId, 'crash');
       await fixture.ready;
-      expect(await exitCodeWithin(fixture, EXIT_WAIT_MS)).toBe(3);
+      expect(await exitCodeWithin(fixture, EXIT_WAIT_MS)).toBe(4);
       expect(containersOfRun(runId)).toEqual([]);
     });
   },

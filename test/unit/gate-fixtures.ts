@@ -1,22 +1,18 @@
 /**
- * Run folders for the gate tests, made of known latencies: the samples go through the real Recorder,
- * HlogWriter and Timeline, so latency.hlog and summary.json agree the way a real run's do.
+ * Run folders for the gate tests, made of known latencies: the samples are replayed through the real recording
+ * stage and written by the real writers (test/fixtures/runs/replay.ts), so summary.json, latency.hlog, the .hgrm
+ * files and histograms.json agree the way a real run's do.
  */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { CliIO } from '../../src/cli/io.js';
-import { spectrumOf } from '../../src/analyze/spectrum.js';
-import type { HopAnalysis } from '../../src/analyze/types.js';
+import { generatorHealth } from '../../src/analyze/generator-health.js';
+import { hopAnalysis } from '../../src/analyze/hops.js';
 import type { SavedRun } from '../../src/run-folder/run-set.js';
 import { seededRandom } from '../../src/load/random.js';
 import { newHistogram, percentiles } from '../../src/record/histogram.js';
-import { HlogWriter } from '../../src/record/hlog-writer.js';
-import { Recorder } from '../../src/record/recorder.js';
-import { combine, statsOf } from '../../src/record/stats.js';
-import { SUMMARY_SCHEMA, type PhaseSummary, type RunSummary } from '../../src/run-folder/summary.js';
-import { Timeline } from '../../src/record/timeline.js';
+import { scenarioFromObject } from '../../src/scenario/load.js';
+import { ReplayedRun } from '../fixtures/runs/replay.js';
 
 /** One second of a run: per request name, the latencies (us) of its successful responses. */
 export type Interval = Record<string, number[]>;
@@ -25,76 +21,64 @@ export interface RunSpec {
   intervals: Interval[];
   /** Seconds of an unrecorded warm-up before `intervals`. */
   warmUp?: Interval[];
-  /** Per request name: failed attempts (connection refused), added to the first recorded second. */
+  /** Per request name: failed attempts (connection refused, as autocannon reports it), added to the first recorded second. */
   failures?: Record<string, number>;
   thresholds?: { expression: string; scope?: string }[];
-  hops?: HopAnalysis;
+  /** Per request name: the Server-Timing headers of its first recorded responses, in order; the others carry none. */
+  serverTiming?: Record<string, string[]>;
 }
 
 const INTERVAL_MS = 1000;
+const TARGET = 'http://127.0.0.1:1';
+
+/** The scenario such a run would have come from: one closed-loop connection to a URL, no services. */
+function scenarioOf(names: string[], spec: RunSpec) {
+  const phase = (name: string, seconds: number, record: boolean) => ({ name, target: TARGET, duration: `${seconds}s`, record, load: { model: 'closed', connections: 1 } });
+  return scenarioFromObject(
+    {
+      name: 'fixture',
+      requests: names.map((name) => ({ name, path: '/' })),
+      phases: [...(spec.warmUp ? [phase('warm-up', spec.warmUp.length, false)] : []), phase('main', spec.intervals.length, true)],
+      thresholds: (spec.thresholds ?? []).map(({ expression, scope }) =>
+        scope === undefined ? expression : scope.startsWith('hop:') ? { expr: expression, hop: scope.slice('hop:'.length) } : { expr: expression, request: scope },
+      ),
+    },
+    'fixture',
+    import.meta.dirname,
+  );
+}
 
 export async function writeRun(dir: string, spec: RunSpec): Promise<SavedRun> {
-  mkdirSync(dir, { recursive: true });
-  const names = [...new Set(spec.intervals.flatMap((i) => Object.keys(i)))];
-  const recorder = new Recorder(names, 0);
-  const hlog = new HlogWriter(join(dir, 'latency.hlog'), Date.UTC(2026, 0, 1), names);
-  const timeline = new Timeline();
-  recorder.onInterval(hlog.interval);
-  recorder.onInterval(timeline.interval);
-  let nowMs = 0;
-  const play = (phase: string, recorded: boolean, intervals: readonly Interval[]) => {
-    recorder.beginPhase(phase, recorded, nowMs);
-    intervals.forEach((interval, i) => {
-      for (const [name, latencies] of Object.entries(interval)) for (const us of latencies) recorder.response(names.indexOf(name), us, 200, undefined);
-      if (recorded && i === 0) for (const [name, n] of Object.entries(spec.failures ?? {})) for (let k = 0; k < n; k++) recorder.failure(names.indexOf(name), 'connect', 1000);
-      nowMs += INTERVAL_MS;
-      recorder.flush(nowMs);
+  const names = [...new Set([...(spec.warmUp ?? []), ...spec.intervals].flatMap((i) => Object.keys(i)))];
+  const scenario = scenarioOf(names, spec);
+  const run = new ReplayedRun(scenario, new Date(Date.UTC(2026, 0, 1)), dir);
+  const timings = new Map(Object.entries(spec.serverTiming ?? {}).map(([name, headers]) => [name, [...headers]]));
+  for (const phase of scenario.phases) {
+    run.beginPhase(phase);
+    const startMs = run.nowMs;
+    let sent = 0;
+    (phase.record ? spec.intervals : spec.warmUp!).forEach((interval, s) => {
+      for (const [name, latencies] of Object.entries(interval)) {
+        latencies.forEach((us, k) => {
+          // Spread over the second, so that each response ends inside it.
+          run.advanceTo(startMs + s * INTERVAL_MS + ((k + 0.5) / latencies.length) * INTERVAL_MS);
+          run.recorder.response(names.indexOf(name), us, 200, phase.record ? timings.get(name)?.shift() : undefined);
+          sent++;
+        });
+      }
+      if (phase.record && s === 0) for (const [name, n] of Object.entries(spec.failures ?? {})) for (let k = 0; k < n; k++) run.recorder.failure(names.indexOf(name), 'connect', 1000);
     });
-  };
-  if (spec.warmUp) play('warm-up', false, spec.warmUp);
-  play('main', true, spec.intervals);
-  await hlog.close();
-
-  const totals = combine(recorder.phaseTotals.filter((p) => p.recorded), names);
-  const requests = totals.perRequest.map((s, i) => statsOf(names[i]!, s, totals.durationMs));
-  const overall = statsOf('overall', totals.all, totals.durationMs);
-  const phases = recorder.phaseTotals.map((p): PhaseSummary => {
-    const c = combine([p], names);
-    return {
-      name: p.phase,
-      recorded: p.recorded,
-      model: 'closed',
-      target: 'http://127.0.0.1:1',
-      durationMs: p.durationMs,
-      connections: 1,
-      targetRps: undefined,
-      achievedRps: 0,
-      sent: c.all.attempts,
-      intended: 0,
-      unsent: 0,
-      maxBacklog: 0,
-      connectFailures: 0,
-      sendLag: percentiles(newHistogram()),
-      overall: statsOf('overall', c.all, p.durationMs),
-      requests: c.perRequest.map((s, i) => statsOf(names[i]!, s, p.durationMs)),
-    };
-  });
-  const summary: RunSummary = {
-    schema: SUMMARY_SCHEMA,
-    units: { latency: 'us', rate: 'rps', duration: 'ms' },
-    hopscope: { version: 'test', engine: 'hopscope' },
-    scenario: { name: 'fixture', source: 'test', description: '', thresholds: spec.thresholds ?? [] },
-    run: { startedAt: '2026-01-01T00:00:00.000Z', durationMs: nowMs, interrupted: false, runtime: 'none', machine: { cpus: 1, cpuModel: 'test', memoryBytes: 1, node: 'v20', platform: 'test' } },
+    run.endPhase(phase, { sent, intended: 0, unsent: 0, maxBacklog: 0, connectFailures: 0 }, 0);
+  }
+  const hops = hopAnalysis(run.recorder.hops.recording);
+  const quiet = { eventLoopDelay: percentiles(newHistogram()), gcPauses: [], cpuShare: 0 };
+  const summary = run.summary({
+    runtime: 'none (no services in the scenario)',
     services: [],
-    phases,
-    requests,
-    overall,
-    timeline: timeline.points,
-    spectrum: { overall: spectrumOf(totals.all.ok), requests: Object.fromEntries(names.map((n, i) => [n, spectrumOf(totals.perRequest[i]!.ok)])) },
-    ...(spec.hops ? { hops: spec.hops } : {}),
-    warnings: [],
-  };
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
+    engine: 'hopscope',
+    analysis: { hops, faults: [], generator: generatorHealth(quiet, 0) },
+  });
+  await run.writeFolder(summary);
   return { dir, summary };
 }
 

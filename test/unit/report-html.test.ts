@@ -12,6 +12,7 @@ import { CHARTS_SCRIPT } from '../../src/report/html/charts-script.js';
 import { chartJsSource, embedJson } from '../../src/report/html/inline-assets.js';
 import { renderReport } from '../../src/report/html/report-page.js';
 import { writeHtmlReport } from '../../src/report/html/write-report.js';
+import { formatRate, formatUs } from '../../src/units.js';
 import { makeSummary } from '../fixtures/runs/make-summary.js';
 
 const summary = makeSummary();
@@ -73,11 +74,11 @@ describe('renderReport', () => {
   it('shows the headline, the per-request table, the warnings and the run metadata', () => {
     const o = summary.overall;
     expectText(html, `<h1>quickstart <span class="badge bad">2 warnings</span></h1>`);
-    expectText(html, 'p99 <b>2.03ms</b> at <b>2,216 req/s</b>');
+    expectText(html, `p99 <b>${formatUs(o.latency.p99Us)}</b> at <b>${formatRate(o.rateRps)} req/s</b>`);
     expectText(html, `${o.errors} errors`);
     for (const name of ['item', 'order', 'all']) expectText(html, `<td>${name}</td>`);
     for (const w of summary.warnings) expectText(html, w.replaceAll("'", '&#39;'));
-    for (const text of ['scenarios/quickstart.yaml', 'docker (Docker Engine 27.3.1)', 'AMD EPYC 7B13', '--hop-name origin --origin-work-us 200', 'rust-cache-server', '0.1.0, engine hopscope']) {
+    for (const text of ['scenarios/quickstart.yaml', 'docker (Docker Engine 27.3.1)', 'AMD EPYC 7B13', '--hop-name=origin --origin-work-us=200', 'rust-cache-server', `${summary.hopscope.version}, engine hopscope`]) {
       expectText(html, text);
     }
   });
@@ -89,7 +90,7 @@ describe('renderReport', () => {
 
   it('says in words that a Rust service has no garbage collector, and tabulates the Go one', () => {
     expectText(html, '<h3>api (fastjson-api): no garbage collector, nothing to show</h3>');
-    expectText(html, 'fastjson-api is Rust: memory is freed deterministically, there is no garbage collector');
+    expectText(html, 'Rust: memory is freed deterministically, there is no garbage collector');
     expectText(html, '<h3>cache (rust-cache-server): Go GC</h3>');
     expectText(html, 'during a pause');
   });
@@ -117,7 +118,8 @@ describe('renderReport', () => {
 
   it('puts the tail sentences and the faults on the page', () => {
     for (const tail of summary.hops!.tails) expectText(html, tailSentence(tail));
-    expectText(html, 'docker pause for 150ms');
+    const pause = summary.faults!.find((f) => f.kind === 'pause')!;
+    expectText(html, `<td>${pause.kind}</td><td>${pause.service}</td><td>${pause.detail}</td>`);
   });
 
   it('says "not recorded in this run" for absent sections and draws no chart for them', () => {

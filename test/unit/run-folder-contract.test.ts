@@ -12,8 +12,10 @@ import { createGenerator } from 'ts-json-schema-generator';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/program.js';
 import { ExitCode } from '../../src/errors.js';
+import { readExactRecord } from '../../src/run-folder/histograms.js';
 import { readRunSummary } from '../../src/run-folder/read.js';
 import { makeSummary } from '../fixtures/runs/make-summary.js';
+import { steadyIntervals, writeRun } from './gate-fixtures.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -31,6 +33,16 @@ describe('summary.schema.json', () => {
       writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
       expect(readRunSummary(dir)).toEqual(summary);
     }
+  });
+
+  it('accepts the run folders the gate tests write, and their histograms.json reads back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hopscope-contract-'));
+    const spec = { warmUp: steadyIntervals(3, 1, 50, 800), intervals: steadyIntervals(1, 2, 100, 1000), failures: { item: 2 }, serverTiming: { item: ['fastjson-api;dur=0.500'] } };
+    const { summary } = await writeRun(dir, spec);
+    expect(readRunSummary(dir)).toEqual(summary);
+    const exact = readExactRecord(dir);
+    expect(exact.requestNames).toEqual(['item']);
+    expect(exact.intervals.map((i) => i.phase)).toEqual(['warm-up', 'main', 'main']);
   });
 });
 

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ExitCode, InfraError, UsageError } from '../../src/errors.js';
 import { engineAddress } from '../../src/runtime/docker/engine-address.js';
 import { containerName } from '../../src/runtime/docker/labels.js';
-import { parseRuntimeChoice, selectRuntime } from '../../src/runtime/select.js';
+import { parseRuntimeChoice } from '../../src/runtime/choice.js';
+import { selectRuntime } from '../../src/runtime/select.js';
 import type { ServiceSpec } from '../../src/runtime/types.js';
 
 const quiet = () => {};
@@ -93,6 +94,7 @@ describe('own services decide what auto can choose, before anything starts', () 
     hop: name,
     language: 'other',
     counters: undefined,
+    tls: false,
   });
   const commandOnly = own('orders', { command: { argv: ['./orders'], cwd: '/' } });
   const imageOnly = own('billing', { image: { tag: 'acme/billing:1', pull: false } });

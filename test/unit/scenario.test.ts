@@ -96,8 +96,27 @@ describe('scenario loading', () => {
     ['overlapping ports', valid.replace('port: 18081', 'port: 18080'), 'port 18080 is already used by service "api"'],
     ['a rate on a closed loop', valid.replace('{ model: closed, connections: 4 }', '{ model: closed, rate: 5 }'), 'a closed-loop phase has no rate'],
     ['broken YAML', 'name: [a\n', 'x.yaml:2: not valid YAML'],
+    ['a bad phase protocol', valid.replace('record: false', 'record: false\n    protocol: h3'), 'phases[0].protocol: expected h1 (HTTP/1.1) or h2 (HTTP/2: ALPN over TLS, prior knowledge over http://), got "h3"'],
+    ['streams on an h1 phase', valid.replace('connections: 4 }', 'connections: 4, streams: 8 }'), 'phases[0].load.streams: streams are HTTP/2 streams: set protocol: h2 on the phase or the scenario'],
   ])('names the file, path and what is allowed for %s', (_what, text, message) => {
     expect(errorOf(text)).toContain(message);
+  });
+});
+
+describe('per-phase protocol', () => {
+  const phases = valid.replace('record: false', 'record: false\n    protocol: h2\n    load: { model: closed, connections: 4, streams: 8 }').replace(
+    '    load: { model: closed, connections: 4 }\n',
+    '',
+  );
+
+  it("a phase's protocol overrides the scenario's, the others keep the scenario's", () => {
+    expect(parseScenario(phases, 'x.yaml').phases.map((p) => [p.name, p.protocol, p.load.pipelining])).toEqual([['warm', 'h2', 8], ['steady', 'h1', 1]]);
+    expect(parseScenario(`protocol: h2\n${phases}`, 'x.yaml').phases.map((p) => p.protocol)).toEqual(['h2', 'h2']);
+  });
+
+  it('--http2 sets every phase, whatever the file says', () => {
+    const flagged = parseScenario(valid.replace('record: false', 'record: false\n    protocol: h1'), 'x.yaml', { protocol: 'h2' });
+    expect(flagged.phases.map((p) => p.protocol)).toEqual(['h2', 'h2']);
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { resolveTopology } from '../../src/scenario/topology.js';
+import { resolveTarget, resolveTopology } from '../../src/scenario/topology.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hopscope-entry-'));
 writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
@@ -56,6 +56,7 @@ hop: orders-api`;
       hop: 'orders-api',
       language: 'go',
       counters: undefined,
+      tls: false,
     });
   });
 
@@ -113,6 +114,43 @@ hop: orders-api`;
   it('{{name}} references that name no service are refused with the known ones', () => {
     expect(() => resolveTopology(parseScenario(scenario('command: ["x", "{{db.url}}"]\nport: 9000'), source))).toThrow(
       'services.orders.command[1]: {{db.url}} names no service; known: port, self, orders',
+    );
+  });
+});
+
+describe('tls: true on a service entry', () => {
+  it('a reference kind with TLS flags gets them (files left for the runtime), an https:// URL, and a TLS target', () => {
+    const parsed = parseScenario(scenario('kind: fastjson-api\nport: 9443\ntls: true'), source);
+    const [spec] = resolveTopology(parsed);
+    expect(spec!.tls).toBe(true);
+    expect(spec!.args).toEqual(['--port', '9443', '--tls-cert', '{{tls.cert}}', '--tls-key', '{{tls.key}}']);
+    expect(resolveTarget('orders', [spec!])).toEqual({ host: '127.0.0.1', port: 9443, url: 'https://127.0.0.1:9443', tls: true });
+  });
+
+  it('an own service names the files with {{tls.cert}} and {{tls.key}}; other services see its https:// URL', () => {
+    const entry = 'command: ["./orders", "--cert", "{{tls.cert}}"]\nenv: { KEY: "{{tls.key}}", CA: "{{ tls.ca }}" }\nport: 9443\ntls: true';
+    const more = '  - { name: billing, command: ["./billing", "{{orders.url}}"], port: 9444 }\ntarget: orders';
+    const [orders, billing] = resolveTopology(parseScenario(scenario(entry, more), source));
+    expect(orders!.source).toMatchObject({ command: { argv: [join(dir, 'orders'), '--cert', '{{tls.cert}}'] } });
+    expect(orders!.env).toEqual({ KEY: '{{tls.key}}', CA: '{{ tls.ca }}' });
+    expect(billing!.source).toMatchObject({ command: { argv: [join(dir, 'billing'), 'https://127.0.0.1:9443'] } });
+  });
+
+  it.each([
+    ['kind: rust-cache-server\nport: 9000\ntls: true', 'x.yaml:6: services[0].tls: rust-cache-server cannot serve TLS; tls: true is allowed on fastjson-api and on your own services'],
+    ['command: ["x"]\nport: 9000\ntls: true', 'x.yaml:6: services[0].tls: your own service must be told where its certificate is: use {{tls.cert}} and {{tls.key}} in its args, env or command'],
+    ['command: ["x", "{{tls.cert}}"]\nport: 9000\ntls: true', 'x.yaml:6: services[0].tls: your own service must be told where its certificate is'],
+    ['command: ["x", "{{tls.cert}}"]\nport: 9000', 'x.yaml:4: services[0].command[1]: {{tls.cert}} names the run\'s certificate files, which exist only for a service with tls: true'],
+    ['command: ["x"]\nargs: ["{{tls.crt}}", "{{tls.key}}"]\nport: 9000\ntls: true', 'x.yaml:5: services[0].args[0]: {{tls.crt}} is not a TLS file; allowed: {{tls.cert}}, {{tls.key}}, {{tls.ca}}'],
+    ['kind: fastjson-api\nport: 9000\ntls: yes', 'x.yaml:6: services[0].tls: expected true to serve HTTPS with a certificate hopscope makes for the run'],
+  ])('%j is refused: %s', (entry, message) => {
+    expect(() => parseScenario(scenario(entry), source)).toThrow(message.replace('x.yaml:', `${source}:`));
+  });
+
+  it('a reference kind pointed at a TLS service is refused: its upstream client speaks plain HTTP', () => {
+    const more = '  - { name: api, kind: fastjson-api, port: 9001, flags: { cache-url: "{{orders.url}}" } }\ntarget: orders';
+    expect(() => resolveTopology(parseScenario(scenario('kind: fastjson-api\nport: 9000\ntls: true', more), source))).toThrow(
+      'services.api.flags.cache-url: {{orders.url}} is a TLS service (tls: true), and fastjson-api calls its upstreams over plain HTTP only',
     );
   });
 });

@@ -8,6 +8,7 @@
 import type { GcPause } from './types.js';
 import type { GcSource } from '../../runtime/types.js';
 import { memstatsOf, pausesSince, type RingPause } from './go-memstats.js';
+import { serviceRequest } from '../../runtime/service-http.js';
 
 const POLL_MS = 250;
 const REQUEST_TIMEOUT_MS = 1000;
@@ -21,24 +22,24 @@ interface GcReport {
 type ReadableSource = Exclude<GcSource, { source: 'none' }>;
 
 /** The reference service's report: it filters by cursor itself. */
-async function readHopscope(url: string, cursor: number): Promise<GcReport> {
-  const body = (await getJson(`${url}?since=${cursor}`)) as { cursor: number; pauses: { end_unix_ns: number; duration_ns: number }[]; lost: number };
+async function readHopscope(url: string, cursor: number, ca: string | undefined): Promise<GcReport> {
+  const body = (await getJson(`${url}?since=${cursor}`, ca)) as { cursor: number; pauses: { end_unix_ns: number; duration_ns: number }[]; lost: number };
   return { cursor: body.cursor, lost: body.lost, pauses: body.pauses.map((p) => ({ endUnixNs: p.end_unix_ns, durationNs: p.duration_ns })) };
 }
 
 /** Go's expvar: the whole memstats each time; the new cycles are picked out of the rings here. */
-async function readExpvar(url: string, cursor: number): Promise<GcReport> {
-  const memstats = memstatsOf(await getJson(url));
+async function readExpvar(url: string, cursor: number, ca: string | undefined): Promise<GcReport> {
+  const memstats = memstatsOf(await getJson(url, ca));
   if (memstats === undefined) throw new Error('no memstats (NumGC, PauseNs, PauseEnd) in the document');
   // A restarted service counts from 0 again: the caller sees the cursor go back and rereads from 0.
   if (memstats.NumGC < cursor) return { cursor: memstats.NumGC, pauses: [], lost: 0 };
   return { cursor: memstats.NumGC, ...pausesSince(cursor, memstats) };
 }
 
-async function getJson(url: string): Promise<unknown> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  if (!response.ok) throw new Error(`answered ${response.status}`);
-  return response.json();
+async function getJson(url: string, ca: string | undefined): Promise<unknown> {
+  const answer = await serviceRequest(url, { timeoutMs: REQUEST_TIMEOUT_MS, ...(ca ? { ca } : {}) });
+  if (answer.status < 200 || answer.status > 299) throw new Error(`answered ${answer.status}`);
+  return JSON.parse(answer.body);
 }
 
 export class GcPoller {
@@ -55,14 +56,16 @@ export class GcPoller {
   private readonly endpoint: string;
 
   /**
-   * @param baseUrl the service's http://127.0.0.1:PORT
+   * @param baseUrl the service's http://127.0.0.1:PORT (https:// for a TLS service)
    * @param originEpochMs Date.now() at the run's start: pause times are converted to ms from it.
+   * @param ca the run's CA, for a TLS service
    */
   constructor(
     readonly service: string,
     baseUrl: string,
     private readonly originEpochMs: number,
     readonly source: ReadableSource = { source: 'hopscope', path: '/debug/gc' },
+    private readonly ca?: string,
   ) {
     this.endpoint = `${baseUrl}${source.path}`;
   }
@@ -109,7 +112,7 @@ export class GcPoller {
 
   private async fetch(): Promise<GcReport | undefined> {
     try {
-      const report = await (this.source.source === 'go-expvar' ? readExpvar : readHopscope)(this.endpoint, this.cursor);
+      const report = await (this.source.source === 'go-expvar' ? readExpvar : readHopscope)(this.endpoint, this.cursor, this.ca);
       this.succeededPolls++;
       return report;
     } catch (error) {

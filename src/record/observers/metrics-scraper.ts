@@ -4,6 +4,7 @@
  */
 
 import type { CounterNames, StartedService } from '../../runtime/types.js';
+import { serviceRequest } from '../../runtime/service-http.js';
 import { counterDeltas, sumCounters } from './prometheus-text.js';
 
 export interface ServiceDeltas {
@@ -17,8 +18,8 @@ const TIMEOUT_MS = 2000;
 
 async function scrape(service: StartedService): Promise<Map<string, number>> {
   try {
-    const response = await fetch(`${service.url}${service.spec.counters!.path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
-    return response.ok ? sumCounters(await response.text()) : new Map();
+    const answer = await serviceRequest(`${service.url}${service.spec.counters!.path}`, { timeoutMs: TIMEOUT_MS, ...(service.ca ? { ca: service.ca } : {}) });
+    return answer.status === 200 ? sumCounters(answer.body) : new Map();
   } catch {
     // A paused or killed service has no counters to give now; its deltas then read as zero.
     return new Map();

@@ -4,6 +4,7 @@ import type { RunSummary } from '../../run-folder/summary.js';
 import { formatUs } from '../../units.js';
 import { htmlPage } from './page.js';
 import { gcSection } from './sections/gc.js';
+import { fleetSection } from './sections/fleet.js';
 import { generatorSection } from './sections/generator.js';
 import { headerSection, warningsSection } from './sections/header.js';
 import { hopsSection } from './sections/hops.js';
@@ -26,8 +27,10 @@ const TOC: [id: string, title: string][] = [
 
 /** Pure: the same summary gives the same bytes (chart.js is read from node_modules). */
 export function renderReport(summary: RunSummary): string {
+  // The fleet section exists only for merged runs; the other sections say "not recorded" when empty.
+  const toc: [string, string][] = summary.fleet ? [...TOC.slice(0, -2), ['fleet', 'generators'], ...TOC.slice(-2)] : TOC;
   const body = [
-    headerSection(summary, TOC),
+    headerSection(summary, toc),
     warningsSection(summary.warnings),
     summaryTableSection(summary),
     spectrumSection(summary),
@@ -35,6 +38,7 @@ export function renderReport(summary: RunSummary): string {
     hopsSection(summary),
     gcSection(summary),
     resourcesSection(summary),
+    fleetSection(summary),
     generatorSection(summary),
     runDetailsSection(summary),
     `<footer>hopscope ${summary.hopscope.version} · all data of this page is embedded in it as summary.json (schema ${summary.schema})</footer>`,

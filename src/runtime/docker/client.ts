@@ -266,6 +266,11 @@ export class EngineContainer {
     return this.handle.getArchive({ path });
   }
 
+  /** Unpacks a tar into the container at `path` (which must exist), before or after start. */
+  async copyIn(tar: NodeJS.ReadableStream, path: string): Promise<void> {
+    await this.handle.putArchive(tar, { path });
+  }
+
   /** One-shot stats: immediate, but `precpu_stats` is empty, so CPU needs two calls. */
   async stats(): Promise<StatsSnapshot> {
     return (await this.handle.stats({ stream: false, 'one-shot': true })) as StatsSnapshot;

@@ -11,6 +11,9 @@ import type { ResourceSample, ServiceSpec, UpOptions } from '../types.js';
 import { engineMessage, type DockerEngine, type EngineContainer, type StatsSnapshot } from './client.js';
 import { containerName, HOPSCOPE_LABEL, RUN_LABEL, SERVICE_LABEL } from './labels.js';
 import { cpuReading, dockerCpuPercent, dockerMemoryBytes } from './stats.js';
+import { urlOf } from '../../scenario/topology.js';
+import { certificatesFor, withTlsPaths } from '../tls/service-tls.js';
+import { CONTAINER_TLS_PATHS, tlsArchive } from './tls-files.js';
 
 /** The services drain on SIGTERM; after 2 s the engine sends SIGKILL. Teardown must stay quick. */
 const STOP_TIMEOUT_S = 2;
@@ -38,10 +41,11 @@ export class ContainerService implements LaunchedService {
     private readonly container: EngineContainer,
     private readonly name: string,
     image: string,
+    readonly ca: string | undefined,
     private readonly readyTimeoutMs: number | undefined,
     logDir: string,
   ) {
-    this.url = `http://127.0.0.1:${spec.port}`;
+    this.url = urlOf(spec.port, spec.tls);
     this.label = serviceLabel(spec.name, spec.kind);
     this.logPath = join(logDir, `${spec.name}.log`);
     this.describe = `docker: container ${name} from image ${image}, host network`;
@@ -49,7 +53,9 @@ export class ContainerService implements LaunchedService {
   }
 
   /** Creates, tracks and starts the container; readiness is the caller's next step. */
-  static async launch(engine: DockerEngine, spec: ServiceSpec, image: string, options: UpOptions): Promise<ContainerService> {
+  static async launch(engine: DockerEngine, declared: ServiceSpec, image: string, options: UpOptions): Promise<ContainerService> {
+    const certificates = certificatesFor(declared, options);
+    const spec = certificates ? withTlsPaths(declared, CONTAINER_TLS_PATHS) : declared;
     const name = containerName(options.runId, spec.name);
     const label = serviceLabel(spec.name, spec.kind);
     let container: EngineContainer;
@@ -61,13 +67,14 @@ export class ContainerService implements LaunchedService {
         env: spec.env,
         labels: { [HOPSCOPE_LABEL]: '1', [RUN_LABEL]: options.runId, [SERVICE_LABEL]: spec.name },
       });
+      if (certificates) await container.copyIn(await tlsArchive(certificates), '/');
     } catch (error) {
       throw new InfraError(
         `${label}: cannot create container ${name}: ${engineMessage(error)}`,
         '`hopscope services down` removes containers left by earlier runs',
       );
     }
-    const service = new ContainerService(spec, container, name, image, options.readyTimeoutMs, options.logDir);
+    const service = new ContainerService(spec, container, name, image, certificates?.caPem, options.readyTimeoutMs, options.logDir);
     track(service);
     try {
       await service.startAndFollowLogs(undefined);

@@ -14,7 +14,7 @@ import { engineMessage, type DockerEngine, type EngineContainer } from './client
 import { ensureImage } from './image.js';
 import { containerName, HOPSCOPE_LABEL, ROLE_LABEL, RUN_LABEL, SERVICE_LABEL } from './labels.js';
 
-const LISTENING = /reaper listening on 127\.0\.0\.1:(\d+)/;
+const LISTENING = /reaper listening on \S+:(\d+) /;
 /** A scratch container starts in well under a second; the bound only catches an engine that hangs. */
 const START_TIMEOUT_MS = 15_000;
 /** In the container, where the engine's socket is mounted. */
@@ -34,7 +34,11 @@ export class Reaper implements Teardownable {
     track(this);
   }
 
-  static async start(engine: DockerEngine, runId: string, log: (line: string) => void): Promise<Reaper> {
+  /**
+   * `listenHost`: where hopscope reaches the reaper, which listens there in the engine's host network; loopback
+   * only serves an engine in this machine's own network namespace.
+   */
+  static async start(engine: DockerEngine, runId: string, log: (line: string) => void, listenHost = '127.0.0.1'): Promise<Reaper> {
     const image = await ensureImage(engine, await ensureBinary(reaperBinary(), log), log);
     const address = engine.address.description;
     const viaSocket = address.startsWith('/');
@@ -43,7 +47,7 @@ export class Reaper implements Teardownable {
       container = await engine.createContainer({
         name: containerName(runId, 'reaper'),
         image,
-        cmd: ['-run', runId, '-engine', viaSocket ? `unix://${SOCKET_IN_CONTAINER}` : address.includes('://') ? address : `tcp://${address}`],
+        cmd: ['-run', runId, '-listen', `${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:0`, '-engine', viaSocket ? `unix://${SOCKET_IN_CONTAINER}` : address.includes('://') ? address : `tcp://${address}`],
         env: {},
         labels: { [HOPSCOPE_LABEL]: '1', [RUN_LABEL]: runId, [SERVICE_LABEL]: 'reaper', [ROLE_LABEL]: 'reaper' },
         binds: viaSocket ? [`${address}:${SOCKET_IN_CONTAINER}`] : [],
@@ -55,7 +59,7 @@ export class Reaper implements Teardownable {
     }
     try {
       const port = await listeningPort(container);
-      const socket = await connectTo(port);
+      const socket = await connectTo(listenHost, port);
       log(`reaper: container ${containerName(runId, 'reaper')} removes this run's containers if hopscope dies`);
       return new Reaper(container, socket, containerName(runId, 'reaper'));
     } catch (error) {
@@ -106,9 +110,9 @@ async function listeningPort(container: EngineContainer): Promise<number> {
   }
 }
 
-function connectTo(port: number): Promise<Socket> {
+function connectTo(host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     socket.once('connect', () => {
       // The connection must not keep hopscope alive; its only job is to drop when hopscope ends.
       socket.unref();

@@ -13,6 +13,8 @@ import type { ResourceSample, ServiceSpec, UpOptions } from '../types.js';
 import { withDeathSignal } from './death-signal.js';
 import { parseCpuTicks, parseRssBytes, procCpuPercent, type ProcCpuReading } from './proc-stats.js';
 import type { RunRegistry } from './run-registry.js';
+import { urlOf } from '../../scenario/topology.js';
+import { certificatesFor, fillTlsPaths, hostPaths, withTlsPaths } from '../tls/service-tls.js';
 
 /** What to execute for a service: the reference binary with its args, or the user's command. */
 export interface Program {
@@ -44,18 +46,24 @@ export class ChildService implements LaunchedService {
     readonly spec: ServiceSpec,
     private readonly program: Program,
     private readonly registry: RunRegistry,
+    readonly ca: string | undefined,
     private readonly readyTimeoutMs: number | undefined,
     logDir: string,
   ) {
-    this.url = `http://127.0.0.1:${spec.port}`;
+    this.url = urlOf(spec.port, spec.tls);
     this.label = serviceLabel(spec.name, spec.kind);
     this.logPath = join(logDir, `${spec.name}.log`);
     this.logFile = openServiceLog(this.logPath);
   }
 
   /** Spawns the service and tracks it for teardown; readiness is the caller's next step. */
-  static launch(spec: ServiceSpec, program: Program, registry: RunRegistry, options: UpOptions): ChildService {
-    const service = new ChildService(spec, program, registry, options.readyTimeoutMs, options.logDir);
+  static launch(declared: ServiceSpec, program: Program, registry: RunRegistry, options: UpOptions): ChildService {
+    const certificates = certificatesFor(declared, options);
+    const paths = certificates && hostPaths(certificates);
+    const spec = paths ? withTlsPaths(declared, paths) : declared;
+    // An own service's command was made into the Program before the files' paths were known.
+    const run = paths ? { ...program, argv: program.argv.map((arg) => fillTlsPaths(arg, paths)) } : program;
+    const service = new ChildService(spec, run, registry, certificates?.caPem, options.readyTimeoutMs, options.logDir);
     track(service);
     service.spawnChild();
     return service;
