@@ -82,6 +82,46 @@ func (c *engineClient) removeLabelled(label, skip string) ([]string, error) {
 	return removed, firstErr
 }
 
+type serviceSummary struct {
+	ID   string `json:"ID"`
+	Spec struct {
+		Name string `json:"Name"`
+	} `json:"Spec"`
+}
+
+// removeLabelledServices removes every swarm service carrying label; an engine that manages no swarm has none.
+func (c *engineClient) removeLabelledServices(label string) ([]string, error) {
+	filters, _ := json.Marshal(map[string][]string{"label": {label}})
+	resp, err := c.http.Get(c.base + "/services?filters=" + url.QueryEscape(string(filters)))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		return nil, nil
+	}
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return nil, fmt.Errorf("listing services: %s: %s", resp.Status, body)
+	}
+	var services []serviceSummary
+	if err := json.NewDecoder(resp.Body).Decode(&services); err != nil {
+		return nil, err
+	}
+	var removed []string
+	var firstErr error
+	for _, svc := range services {
+		if err := c.call(http.MethodDelete, "/services/"+svc.ID); err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		removed = append(removed, svc.Spec.Name)
+	}
+	return removed, firstErr
+}
+
 func (c *engineClient) call(method, path string) error {
 	req, err := http.NewRequest(method, c.base+path, nil)
 	if err != nil {

@@ -40,6 +40,14 @@ func main() {
 	go w.accept(listener)
 	reason := w.wait()
 	filter := "dev.hopscope.run=" + *run
+	// Services first (a fleet's swarm job): removing only their containers would leave the job behind.
+	services, err := client.removeLabelledServices(filter)
+	for _, name := range services {
+		fmt.Printf("reaper: removed service %s\n", name)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "reaper: removing services labelled %s failed: %v\n", filter, err)
+	}
 	removed, err := client.removeLabelled(filter, "dev.hopscope.role=reaper")
 	for _, name := range removed {
 		fmt.Printf("reaper: removed %s\n", name)

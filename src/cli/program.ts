@@ -10,6 +10,7 @@ import { reportCommand } from './commands/report.js';
 import { compareCommand, type CompareFlags } from './commands/compare.js';
 import { gateCommand, type GateFlags } from './commands/gate.js';
 import { mergeCommand, type MergeFlags } from './commands/merge.js';
+import { fleetManifestCommand } from './commands/fleet.js';
 import { runCommand } from './commands/run.js';
 import type { RunFlags } from './commands/run-flags.js';
 import { servicesCommand } from './commands/services.js';
@@ -27,18 +28,9 @@ function withGateFlags(command: Command): Command {
     .option('--markdown <file>', 'write the checks as Markdown (also appended to $GITHUB_STEP_SUMMARY when set)');
 }
 
-function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
-  const program = new Command('hopscope')
-    .description('Load testing and latency analysis for Rust + Go service chains')
-    .version(HOPSCOPE_VERSION)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showSuggestionAfterError();
-
-  const run = program
-    .command('run')
-    .description('run a scenario file, or an ad-hoc load against a loopback URL (like wrk)')
-    .argument('[scenario]', 'scenario YAML file, e.g. scenarios/quickstart.yaml')
+/** The ad-hoc load and connection flags, which `run` and `fleet manifest` share. */
+function withLoadFlags(command: Command): Command {
+  return command
     .option('--target <url>', 'ad-hoc: URL to load (loopback unless --allow-remote), e.g. http://127.0.0.1:8080/healthz or https://127.0.0.1:8443/')
     .option('--rate <rps>', 'ad-hoc: open loop at this many requests/s')
     .option('--connections <n>', 'ad-hoc: connections (closed loop: all busy; open loop: the pool)')
@@ -56,7 +48,23 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--ca <file>', 'https: PEM file of CA certificates to trust')
     .option('--cert <file>', 'https: PEM client certificate (mTLS), with --key')
     .option('--key <file>', "https: PEM key of the client certificate")
-    .option('--servername <name>', 'https: server name for SNI and the certificate check')
+    .option('--servername <name>', 'https: server name for SNI and the certificate check');
+}
+
+function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
+  const program = new Command('hopscope')
+    .description('Load testing and latency analysis for Rust + Go service chains')
+    .version(HOPSCOPE_VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showSuggestionAfterError();
+
+  const run = withLoadFlags(
+    program
+      .command('run')
+      .description('run a scenario file, or an ad-hoc load against a loopback URL (like wrk)')
+      .argument('[scenario]', 'scenario YAML file, e.g. scenarios/quickstart.yaml'),
+  )
     .option('--out <dir>', 'run folder (default reports/<scenario>-<timestamp>)')
     .addOption(new Option('--runtime <kind>', 'where services run').choices(RUNTIME_CHOICES).default(DEFAULT_RUNTIME))
     .addOption(new Option('--engine <kind>', 'load engine (autocannon: closed loop, HTTP/1.1)').choices(ENGINES).default(DEFAULT_ENGINE))
@@ -66,12 +74,14 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--repeat <n>', 'run N trials (DIR/trial-1 ..) and gate on all of them')
     .option('--generators <n>', 'split the load over N generators (containers), merged exactly into one run folder')
     .addOption(new Option('--fleet <kind>', 'where the generators run').choices(['docker', 'swarm', 'kubernetes']))
-    .option('--docker-host <url>', 'with --fleet docker: an engine to place generators on (unix://, tcp://, ssh://; repeatable; default the local one)', collect)
+    .option('--docker-host <url>', 'with --fleet docker: an engine to place generators on (unix://, tcp://, ssh://; repeatable; default the local one); with --fleet swarm: the manager', collect)
+    .option('--generator-image <ref>', 'the generator image from a registry (required for kubernetes; default: built locally from this hopscope)')
     .option('--coordinator-address <ip>', 'where generators reach this hopscope for the clock offset (default 127.0.0.1)')
     .option('--fleet-lead <ms>', 'how long before the common start the generators are started (default 4000)')
     .addOption(new Option('--segment <i/n>', 'generator side: run segment i of n').hideHelp())
     .addOption(new Option('--start-at <epochms>', 'generator side: start time on the coordinator clock').hideHelp())
     .addOption(new Option('--coordinator <url>', "generator side: the coordinator's clock URL").hideHelp())
+    .addOption(new Option('--result-frames', 'generator side: print the results framed on stdout, for engines whose way back is the log').hideHelp())
     .action(async (file: string | undefined, flags: RunFlags) => setExit(await runCommand(file, flags, io)));
   withGateFlags(run);
 
@@ -106,6 +116,18 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       .option('--out <dir>', 'where to write the merged run folder (required)')
       .option('--json', 'print the merged summary.json to stdout instead of the table'),
   ).action(async (dirs: string[], flags: MergeFlags) => setExit(await mergeCommand(dirs, flags, io)));
+
+  withLoadFlags(
+    program
+      .command('fleet')
+      .description('fleets of generators')
+      .command('manifest')
+      .description('print the Kubernetes Indexed Job that --fleet kubernetes creates, as YAML for kubectl or GitOps')
+      .argument('[scenario]', 'not supported yet: fleets run ad-hoc --target loads'),
+  )
+    .option('--generators <n>', 'how many generators (the Job\'s completions and parallelism)')
+    .option('--generator-image <ref>', 'the generator image the cluster pulls (default: the tag a local build of this hopscope gets)')
+    .action(async (file: string | undefined, flags: RunFlags) => setExit(await fleetManifestCommand(file, flags, io)));
 
   program
     .command('compare')

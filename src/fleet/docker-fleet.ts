@@ -18,22 +18,13 @@ import { Reaper } from '../runtime/docker/reaper.js';
 import { startClockServer } from './clock.js';
 import { ensureGeneratorImage, generatorImageFiles } from './generator-image.js';
 import { mergeRunFolders } from './merge-folders.js';
+import { fleetRunId, fleetStartAt, generatorCommand, generatorFailed, interrupted, interruptedOr, trackFleet, type FleetOptions } from './fleet-run.js';
 
 const OUT_IN_CONTAINER = '/out';
-const LOG_TAIL_LINES = 30;
 
-export interface DockerFleetOptions {
-  generators: number;
+export interface DockerFleetOptions extends FleetOptions {
   /** Engine URLs; empty: the local engine (DOCKER_HOST or the default socket). */
   dockerHosts: string[];
-  /** The `hopscope run` arguments every generator gets (its segment, start and output are added). */
-  runArgs: string[];
-  outDir: string;
-  /** Where generators reach the coordinator's clock. */
-  coordinatorAddress: string;
-  leadMs: number;
-  log: (line: string) => void;
-  signal: AbortSignal;
 }
 
 interface Generator {
@@ -45,7 +36,7 @@ interface Generator {
 
 export async function runDockerFleet(options: DockerFleetOptions): Promise<RunSummary> {
   const { generators: n, log } = options;
-  const runId = `fleet-${Date.now().toString(36)}-${process.pid}`;
+  const runId = fleetRunId();
   const engines = await connectEngines(options.dockerHosts);
   const image = generatorImageFiles();
   const reapers: Reaper[] = [];
@@ -54,16 +45,19 @@ export async function runDockerFleet(options: DockerFleetOptions): Promise<RunSu
   const stopAll = () => Promise.all(members.map((m) => m.container.kill().catch(() => undefined)));
   const onAbort = () => void stopAll();
   options.signal.addEventListener('abort', onAbort, { once: true });
+  const fleet = trackFleet(`fleet generators of ${runId}`, async () => {
+    await Promise.all(members.map((m) => m.container.remove().catch(() => undefined)));
+  });
   try {
     for (const engine of engines) {
       await ensureGeneratorImage(engine, image, log);
       reapers.push(await Reaper.start(engine, runId, log, engineHost(engine)));
     }
-    const startAtEpochMs = Date.now() + options.leadMs + 250 * n;
+    const startAtEpochMs = fleetStartAt(options);
     for (let index = 0; index < n; index++) {
       const engine = engines[index % engines.length]!;
       const name = containerName(runId, `generator-${index + 1}`);
-      const cmd = [...options.runArgs, '--segment', `${index}/${n}`, '--start-at', String(startAtEpochMs), '--coordinator', clock.url, '--out', OUT_IN_CONTAINER, '--quiet'];
+      const cmd = generatorCommand(options.runArgs, { segment: `${index}/${n}`, start: { startAtEpochMs, clockUrl: clock.url }, outDir: OUT_IN_CONTAINER });
       let container: EngineContainer;
       try {
         container = await engine.createContainer({
@@ -81,7 +75,7 @@ export async function runDockerFleet(options: DockerFleetOptions): Promise<RunSu
     await Promise.all(members.map((m) => m.container.start()));
     log(`fleet: ${n} generators on ${engines.map((e) => e.address.description).join(', ')}, load starts at ${new Date(startAtEpochMs).toISOString()}`);
     await waitAll(members, n, stopAll);
-    if (options.signal.aborted) throw new InfraError('fleet: interrupted; the generators were stopped');
+    if (options.signal.aborted) throw interrupted(options.signal);
     const sources = [];
     for (const m of members) {
       const dir = join(options.outDir, 'generators', `g${m.index + 1}`);
@@ -89,10 +83,12 @@ export async function runDockerFleet(options: DockerFleetOptions): Promise<RunSu
       sources.push({ dir, name: `generator ${m.index + 1}`, where: m.engine.address.description });
     }
     return await mergeRunFolders(sources, options.outDir, { kind: 'docker', runtime: `fleet: ${n} generators on docker (${engines.map((e) => e.address.description).join(', ')})` });
+  } catch (error) {
+    throw interruptedOr(error, options.signal);
   } finally {
     options.signal.removeEventListener('abort', onAbort);
     await clock.close();
-    await Promise.all(members.map((m) => m.container.remove().catch(() => undefined)));
+    await fleet.release();
     await Promise.all(reapers.map((r) => r.down().catch(() => undefined)));
   }
 }
@@ -135,9 +131,10 @@ async function waitAll(members: readonly Generator[], n: number, stopAll: () => 
   if (!failed) return;
   await stopAll();
   const output = await failed.container.output().catch((error: unknown) => `(its logs could not be read: ${(error as Error).message})`);
-  const tail = output.trim().split('\n').slice(-LOG_TAIL_LINES).join('\n');
-  throw new InfraError(
-    `fleet: generator ${failed.index + 1} of ${n} (${failed.name} on ${failed.engine.address.description}) exited with code ${failed.exitCode}${failed.error ? ` (${failed.error})` : ''}; the other generators were stopped. Its log:\n${tail || '(empty)'}`,
+  throw generatorFailed(
+    `generator ${failed.index + 1} of ${n} (${failed.name} on ${failed.engine.address.description})`,
+    `exited with code ${failed.exitCode}${failed.error ? ` (${failed.error})` : ''}`,
+    output,
   );
 }
 

@@ -21,14 +21,46 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
 }
 
-/** node_modules folders of the production dependencies, from package-lock.json (dev ones are marked); all if there is no lock. */
+/** What only the coordinator loads: a generator never talks to a cluster. */
+const COORDINATOR_ONLY = new Set(['@kubernetes/client-node']);
+
+interface LockPackage {
+  dev?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+/**
+ * node_modules folders a generator needs: the production dependencies but the coordinator's own, and what
+ * they require, resolved from package-lock.json as node resolves (the nearest node_modules up the tree).
+ * All of node_modules if there is no lock.
+ */
 function productionModules(root: string): string[] {
   const lockPath = join(root, 'package-lock.json');
   if (!existsSync(lockPath)) return existsSync(join(root, 'node_modules')) ? [join(root, 'node_modules')] : [];
-  const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as { packages?: Record<string, { dev?: boolean }> };
-  return Object.entries(lock.packages ?? {})
-    .filter(([path, info]) => path.startsWith('node_modules/') && !info.dev && existsSync(join(root, path)))
-    .map(([path]) => join(root, path));
+  const packages = (JSON.parse(readFileSync(lockPath, 'utf8')) as { packages?: Record<string, LockPackage> }).packages ?? {};
+  const resolve = (from: string, name: string): string | undefined => {
+    for (let dir = from; ; dir = dir.slice(0, Math.max(0, dir.lastIndexOf('/node_modules/')))) {
+      const candidate = `${dir ? `${dir}/` : ''}node_modules/${name}`;
+      if (packages[candidate]) return candidate;
+      if (!dir) return undefined;
+    }
+  };
+  const needed = new Set<string>();
+  const visit = (path: string) => {
+    if (needed.has(path)) return;
+    needed.add(path);
+    const info = packages[path]!;
+    for (const name of Object.keys({ ...info.dependencies, ...info.optionalDependencies })) {
+      const dep = resolve(path, name);
+      if (dep) visit(dep);
+    }
+  };
+  for (const name of Object.keys(packages['']?.dependencies ?? {})) {
+    const dep = COORDINATOR_ONLY.has(name) ? undefined : resolve('', name);
+    if (dep) visit(dep);
+  }
+  return [...needed].filter((path) => !packages[path]!.dev && existsSync(join(root, path))).map((path) => join(root, path));
 }
 
 /** The node binary and its shared libraries (ldd), at their own paths. */

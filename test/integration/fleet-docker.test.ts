@@ -1,7 +1,8 @@
 /**
  * The Docker fleet for real: generator containers on this machine's engine (host networking) against a
  * loopback nginx; the merged run beside a single generator at the same total rate; a generator that fails
- * fails the run with its log; kill -9 of the coordinator leaves no container once the reaper has run.
+ * fails the run with its log; Ctrl-C stops and removes the generators and exits 130; kill -9 of the
+ * coordinator leaves no container once the reaper has run.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -79,6 +80,19 @@ describe.skipIf(!dockerUp)('fleet on docker', () => {
     const deadline = Date.now() + 20_000;
     while (fleetContainers().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     expect(fleetContainers()).toEqual([]);
+  }, 200_000);
+
+  it('stops and removes the generators on Ctrl-C during the load and exits 130', async () => {
+    const cli = startCli(['run', '--target', target, '--rate', '200', '--connections', '3', '--duration', '30s', '--generators', '3', '--out', join(outDir(), 'c')]);
+    await cli.until(/load starts at \S+/, 120_000);
+    const startAt = Date.parse(/load starts at (\S+)/.exec(cli.stderr())![1]!);
+    await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now()) + 1500));
+    expect(fleetContainers().length).toBeGreaterThanOrEqual(3);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(130);
+    // Checked at once: the run removed them itself, not its reaper a second after the connection dropped.
+    expect(fleetContainers()).toEqual([]);
+    expect(cli.stderr()).not.toMatch(/exited with code/);
   }, 200_000);
 
   it('refuses bad fleet flags with exit 2', async () => {

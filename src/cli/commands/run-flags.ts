@@ -24,10 +24,12 @@ export interface FleetFlags {
   generators?: string;
   fleet?: string;
   dockerHost?: string[];
+  generatorImage?: string;
   coordinatorAddress?: string;
   fleetLead?: string;
   /** A generator's own (set by the coordinator). */
   segment?: string;
   startAt?: string;
   coordinator?: string;
+  resultFrames?: boolean;
 }

@@ -21,7 +21,7 @@ import type { ConnectionOverrides } from '../../scenario/load.js';
 import type { CliIO } from '../io.js';
 import { ProgressLine } from '../progress-line.js';
 import { installSignalHandlers } from '../signals.js';
-import { fleetPlan, generatorArgs, generatorSegment } from './fleet.js';
+import { emitResultFrames, fleetPlan, generatorSegment, runFleet } from './fleet.js';
 import { gateSettings, publishGate } from './gate.js';
 import type { RunFlags } from './run-flags.js';
 
@@ -45,7 +45,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const repeat = parseRepeat(flags.repeat);
   const fleet = fleetPlan(flags, file, scenario);
   if (fleet && repeat > 1) throw new UsageError('--generators with --repeat is not supported');
-  const segment = await generatorSegment(flags);
+  const segment = await generatorSegment(flags, io.env);
   const log = (line: string) => {
     if (!flags.quiet) io.stderr.write(`${line}\n`);
   };
@@ -79,6 +79,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       running = result;
       const { summary, interrupted } = await result;
       runs.push({ dir, summary });
+      emitResultFrames(flags, dir, io);
       if (!flags.json) {
         io.stdout.write(`${terminalReport(summary, Boolean(io.stdout.isTTY))}\n`);
         io.stdout.write(`run folder: ${dir} (open report.html in it)\n`);
@@ -97,22 +98,6 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   } finally {
     removeHandlers();
   }
-}
-
-async function runFleet(plan: NonNullable<ReturnType<typeof fleetPlan>>, flags: RunFlags, outDir: string, log: (line: string) => void, signal: AbortSignal) {
-  // Loaded only for fleet runs: it pulls in the Docker client.
-  const { runDockerFleet } = await import('../../fleet/docker-fleet.js');
-  const summary = await runDockerFleet({
-    generators: plan.generators,
-    dockerHosts: flags.dockerHost ?? [],
-    runArgs: generatorArgs(flags),
-    outDir,
-    coordinatorAddress: plan.coordinatorAddress,
-    leadMs: plan.leadMs,
-    log,
-    signal,
-  });
-  return { summary, outDir, interrupted: signal.aborted };
 }
 
 /** The connection flags, over whatever the scenario says; file paths resolved against the working directory. */

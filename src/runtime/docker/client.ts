@@ -1,9 +1,12 @@
 /**
- * The one place that imports dockerode: a narrow client with only what hopscope does to an engine
- * (ping, build an image, create/start/pause/kill/stop/remove containers, follow logs, read stats).
+ * The one place that imports dockerode (with its swarm half, swarm-client.ts): a narrow client with only
+ * what hopscope does to an engine (ping, build an image, create/start/pause/kill/stop/remove containers,
+ * follow logs, read stats).
  */
 import type Docker from 'dockerode';
+import { statusOf } from './engine-status.js';
 import { engineAddress, type EngineAddress } from './engine-address.js';
+import { SwarmClient } from './swarm-client.js';
 import type { DockerCpuStats, DockerMemoryStats } from './stats.js';
 
 export interface ContainerSpec {
@@ -42,11 +45,6 @@ export interface StatsSnapshot {
   cpu_stats?: DockerCpuStats;
   precpu_stats?: DockerCpuStats;
   memory_stats?: DockerMemoryStats;
-}
-
-/** docker-modem rejects with the HTTP status in `statusCode`. */
-function statusOf(error: unknown): number | undefined {
-  return (error as { statusCode?: number } | undefined)?.statusCode;
 }
 
 /** Awaits an engine call, treating the listed HTTP statuses (e.g. 404 already gone) as success. */
@@ -171,6 +169,11 @@ export class DockerEngine {
 
   container(id: string): EngineContainer {
     return new EngineContainer(this.docker, this.docker.getContainer(id));
+  }
+
+  /** The swarm this engine belongs to (its calls fail with 503 when it manages none). */
+  swarm(): SwarmClient {
+    return new SwarmClient(this.docker);
   }
 }
 

@@ -41,10 +41,22 @@ const MAX_REAPED = 500;
 const REMOVE_RETRIES = 3;
 const RETRY_GAP_MS = 200;
 
-/** Removes every hopscope-labelled container in any state (thawing paused ones first); returns their names. */
+/**
+ * Removes every hopscope-labelled swarm service (a fleet's job, when this engine manages a swarm), then every
+ * hopscope-labelled container in any state (thawing paused ones first); returns their names.
+ */
 export async function reapContainers(engine: DockerEngine, filter: LeftoverFilter = {}): Promise<string[]> {
-  const leftovers = (await engine.listContainers(labelsFor(filter))).slice(0, MAX_REAPED);
   const removed: string[] = [];
+  const swarm = engine.swarm();
+  for (const service of (await swarm.services(labelsFor(filter))).slice(0, MAX_REAPED)) {
+    try {
+      await swarm.removeService(service.id);
+    } catch (error) {
+      throw new InfraError(`could not remove swarm service ${service.name}: ${engineMessage(error)}`, 'try `docker service rm` on it');
+    }
+    removed.push(`swarm service ${service.name}`);
+  }
+  const leftovers = (await engine.listContainers(labelsFor(filter))).slice(0, MAX_REAPED);
   for (const leftover of leftovers) {
     const container = engine.container(leftover.id);
     // The engine can answer 409 while it is still tearing a container down; a short retry covers that.
