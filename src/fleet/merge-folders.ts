@@ -7,9 +7,9 @@
 
 import { hopAnalysis } from '../analyze/hops.js';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { HlogWriter } from '../record/hlog-writer.js';
 import { Recorder } from '../record/recorder.js';
+import { runFile } from '../run-folder/layout.js';
 import { writeRunFolder } from '../run-folder/write.js';
 import { buildSummary, type RunSummary } from '../run-folder/summary.js';
 import { Timeline } from '../record/timeline.js';
@@ -45,7 +45,7 @@ export async function mergeRunFolders(sources: readonly MergeSource[], outDir: s
 
   const recorder = new Recorder(names, 0);
   const timeline = new Timeline();
-  const hlog = new HlogWriter(join(outDir, 'latency.hlog'), aligned.originEpochMs, names);
+  const hlog = new HlogWriter(runFile(outDir, 'intervalLog'), aligned.originEpochMs, names);
   recorder.onInterval(hlog.interval);
   recorder.onInterval(timeline.interval);
   const exact = new ExactCollector(recorder);
