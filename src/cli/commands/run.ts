@@ -38,7 +38,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     : adhocScenario({ ...flags, target: flags.target!, duration: flags.duration ?? DEFAULT_DURATION }, overrides);
   const outDir = resolve(io.cwd, flags.out ?? defaultOutDir(scenario.name));
   const workers = parseWorkers(flags.workers);
-  // Thresholds, engine limits, tolerance and baseline fail now, not after the load ran.
+  // Thresholds, engine limits, tolerance and baseline fail now, not after the load ran (and before a fleet
+  // starts); the CLI gates the trials itself below, so run() gets no thresholds to judge again.
   const thresholds = flags.threshold ?? [];
   checkBeforeStart({ scenario, engine: flags.engine, workers, thresholds: [...parseDeclared(scenario.thresholds), ...thresholds.map(parseThresholdFlag)] });
   const gate = gateSettings(flags, io);
@@ -70,7 +71,6 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
             runtime: flags.runtime as RuntimeChoice,
             engine: flags.engine as EngineKind,
             workers,
-            thresholds,
             onNotice: log,
             onProgress: new ProgressLine(io.stderr, flags.quiet).onProgress,
             signal: controller.signal,
