@@ -78,6 +78,6 @@ export async function mergeRunFolders(sources: readonly MergeSource[], outDir: s
   writeRunFolder(outDir, summary, recorder.phaseTotals, names);
   // On the coordinator's clock already: a merge of merged folders needs no further offset.
   writeExactRecord(outDir, exact.finish(aligned.originEpochMs, 0));
-  writeHtmlReport(outDir);
+  writeHtmlReport(outDir, summary);
   return summary;
 }
