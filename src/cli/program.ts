@@ -4,19 +4,27 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, HopscopeError } from '../errors.js';
 import { DEFAULT_DURATION, DEFAULT_ENGINE, DEFAULT_RUNTIME, DEFAULT_TOLERANCE } from '../scenario/defaults.js';
 import { ENGINES } from '../load/engines.js';
-import { RUNTIME_CHOICES } from '../runtime/index.js';
+import { RUNTIME_CHOICES } from '../runtime/choice.js';
 import { HOPSCOPE_VERSION } from '../version.js';
-import { reportCommand } from './commands/report.js';
-import { compareCommand, type CompareFlags } from './commands/compare.js';
-import { gateCommand, type GateFlags } from './commands/gate.js';
-import { mergeCommand, type MergeFlags } from './commands/merge.js';
-import { fleetManifestCommand } from './commands/fleet.js';
-import { runCommand } from './commands/run.js';
+import type { CompareFlags } from './commands/compare.js';
+import type { GateFlags } from './commands/gate.js';
+import type { MergeFlags } from './commands/merge.js';
 import type { RunFlags } from './commands/run-flags.js';
-import { servicesCommand } from './commands/services.js';
 import type { CliIO } from './io.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+// Each command's module is loaded when that command runs: start-up is part of the generator's measured CPU,
+// and `--version` or `gate` need none of the load engine, nor `run` the merge or compare pages.
+const commands = {
+  run: () => import('./commands/run.js'),
+  services: () => import('./commands/services.js'),
+  report: () => import('./commands/report.js'),
+  gate: () => import('./commands/gate.js'),
+  merge: () => import('./commands/merge.js'),
+  fleet: () => import('./commands/fleet.js'),
+  compare: () => import('./commands/compare.js'),
+};
 
 /** The gate flags `run` and `gate` share. */
 function withGateFlags(command: Command): Command {
@@ -82,7 +90,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .addOption(new Option('--start-at <epochms>', 'generator side: start time on the coordinator clock').hideHelp())
     .addOption(new Option('--coordinator <url>', "generator side: the coordinator's clock URL").hideHelp())
     .addOption(new Option('--result-frames', 'generator side: print the results framed on stdout, for engines whose way back is the log').hideHelp())
-    .action(async (file: string | undefined, flags: RunFlags) => setExit(await runCommand(file, flags, io)));
+    .action(async (file: string | undefined, flags: RunFlags) => setExit(await (await commands.run()).runCommand(file, flags, io)));
   withGateFlags(run);
 
   program
@@ -92,21 +100,21 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .argument('[scenario]', 'with up: the scenario whose services to start (default scenarios/quickstart.yaml)')
     .addOption(new Option('--runtime <kind>', 'where services run').choices(RUNTIME_CHOICES).default(DEFAULT_RUNTIME))
     .action(async (action: string, file: string | undefined, flags: { runtime: string }) =>
-      setExit(await servicesCommand(action, file, flags, io)),
+      setExit(await (await commands.services()).servicesCommand(action, file, flags, io)),
     );
 
   program
     .command('report')
     .description('write the HTML report (report.html) of a run folder from its summary.json')
     .argument('<dir>', 'run folder, e.g. reports/quickstart-<timestamp>')
-    .action((dir: string) => setExit(reportCommand(dir, io)));
+    .action(async (dir: string) => setExit((await commands.report()).reportCommand(dir, io)));
 
   withGateFlags(
     program
       .command('gate')
       .description('check a saved run folder (or a --repeat folder of trials) against thresholds and a baseline; exit 1 if a check fails')
       .argument('<dir>', 'run folder, e.g. reports/quickstart-<timestamp>'),
-  ).action((dir: string, flags: GateFlags) => setExit(gateCommand(dir, flags, io)));
+  ).action(async (dir: string, flags: GateFlags) => setExit((await commands.gate()).gateCommand(dir, flags, io)));
 
   withGateFlags(
     program
@@ -115,7 +123,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       .argument('<dirs...>', 'two or more run folders, each holding histograms.json')
       .option('--out <dir>', 'where to write the merged run folder (required)')
       .option('--json', 'print the merged summary.json to stdout instead of the table'),
-  ).action(async (dirs: string[], flags: MergeFlags) => setExit(await mergeCommand(dirs, flags, io)));
+  ).action(async (dirs: string[], flags: MergeFlags) => setExit(await (await commands.merge()).mergeCommand(dirs, flags, io)));
 
   withLoadFlags(
     program
@@ -127,14 +135,14 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
   )
     .option('--generators <n>', 'how many generators (the Job\'s completions and parallelism)')
     .option('--generator-image <ref>', 'the generator image the cluster pulls (default: the tag a local build of this hopscope gets)')
-    .action(async (file: string | undefined, flags: RunFlags) => setExit(await fleetManifestCommand(file, flags, io)));
+    .action(async (file: string | undefined, flags: RunFlags) => setExit(await (await commands.fleet()).fleetManifestCommand(file, flags, io)));
 
   program
     .command('compare')
     .description('percentile deltas of run folders against the first one, and a compare.html page')
     .argument('<dirs...>', 'two or more run folders; the first is the reference')
     .option('--out <file>', 'where to write the compare page', 'compare.html')
-    .action((dirs: string[], flags: CompareFlags) => setExit(compareCommand(dirs, flags, io)));
+    .action(async (dirs: string[], flags: CompareFlags) => setExit((await commands.compare()).compareCommand(dirs, flags, io)));
   return program;
 }
 

@@ -1,7 +1,7 @@
 /** Brings a run's services up through the chosen runtime, and down again; a run without services skips it. */
 
 import type { TlsClientOptions } from '../load/dialer.js';
-import { selectRuntime, type RuntimeChoice } from '../runtime/index.js';
+import type { RuntimeChoice } from '../runtime/index.js';
 import { makeServiceCertificates } from '../runtime/tls/certificates.js';
 import type { ServiceSpec, StartedService } from '../runtime/types.js';
 import { runFile } from '../run-folder/layout.js';
@@ -20,6 +20,9 @@ export async function startServices(
   io: { outDir: string; log: (line: string) => void },
 ): Promise<RunningServices> {
   if (specs.length === 0) return { started: [], description: 'none (no services in the scenario)', down: async () => {} };
+  // Loaded only for scenarios with services: the runtimes (image builds, the Docker client) are most of a
+  // start-up's module loading, and an ad-hoc load or a services-free scenario pays for none of it.
+  const { selectRuntime } = await import('../runtime/index.js');
   const { runtime, reason } = await selectRuntime(choice, io.log, specs);
   const description = `${runtime.kind} (${reason})`;
   io.log(`runtime: ${description}`);

@@ -5,9 +5,8 @@
  */
 
 import { existsSync, readFileSync } from 'node:fs';
-import * as hdr from 'hdr-histogram-js';
 import type { Distribution, Trial } from '../analyze/statistics.js';
-import { decodeHistogram, type Histogram } from '../record/histogram.js';
+import { decodeHistogram, isJsHistogram, type Histogram } from '../record/histogram.js';
 import { hlogTag } from '../record/hlog-writer.js';
 import { runFile } from './layout.js';
 import type { RunSummary } from './summary.js';
@@ -56,7 +55,7 @@ function recordedStarts(summary: RunSummary): Set<number> | undefined {
 export function distributionOf(histogram: Histogram): Distribution {
   const valuesUs: number[] = [];
   const counts: number[] = [];
-  if (!(histogram instanceof hdr.JsHistogram)) throw new Error('interval histograms are expected in the JavaScript implementation');
+  if (!isJsHistogram(histogram)) throw new Error('interval histograms are expected in the JavaScript implementation');
   const values = histogram.recordedValuesIterator;
   values.reset();
   while (values.hasNext()) {

@@ -2,8 +2,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { kindDescriptor, SERVICE_KINDS, type ServiceKind } from './reference-kinds.js';
 import { DEFAULT_CLOSED_CONNECTIONS, DEFAULT_CONNECTIONS, DEFAULT_PIPELINING, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SEED } from './defaults.js';
@@ -14,6 +14,11 @@ import { serviceEntry, stringMap } from './service-entry.js';
 import { ScenarioLocator, validateShape } from './validate.js';
 
 type Raw = Record<string, any>;
+
+// The YAML parser is required when a YAML text is parsed, not at start-up: ad-hoc runs, scenario objects and
+// modules never need it, and loading it is a fixed cost of every run (the generator's CPU is measured).
+const require = createRequire(import.meta.url);
+const yaml = (): typeof import('yaml') => require('yaml');
 
 /**
  * What flags add to any scenario (`--allow-remote`, `--insecure`, `--ca` ...): they override the file's
@@ -66,6 +71,7 @@ export async function loadScenarioPath(path: string, overrides: ConnectionOverri
 }
 
 export function parseScenario(text: string, source: string, overrides: ConnectionOverrides = {}): Scenario {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const yamlError = doc.errors[0];

@@ -1,8 +1,6 @@
 /** The fleet side of `hopscope run`: flags of the coordinator and of a generator, and the generators' own arguments. */
 
-import { stringify } from 'yaml';
 import { ExitCode, UsageError } from '../../errors.js';
-import { generatorImageFiles } from '../../fleet/generator-image.js';
 import { generatorJob, jobDeadlineSeconds } from '../../fleet/kubernetes-job.js';
 import { measureClockOffset } from '../../fleet/clock.js';
 import { encodeResultFrames } from '../../fleet/result-frame.js';
@@ -133,7 +131,7 @@ export async function fleetManifestCommand(file: string | undefined, flags: RunF
   const generators = parseGenerators(flags.generators);
   const scenario = adhocScenario({ ...flags, target: flags.target, duration: flags.duration ?? DEFAULT_DURATION }, flags.allowRemote ? { allowRemote: true } : {});
   checkSegmentable(scenario, generators);
-  const image = flags.generatorImage ?? generatorImageFiles().tag;
+  const image = flags.generatorImage ?? (await import('../../fleet/generator-image.js')).generatorImageFiles().tag;
   const job = generatorJob({
     name: 'hopscope-generators',
     runId: 'manifest',
@@ -144,6 +142,7 @@ export async function fleetManifestCommand(file: string | undefined, flags: RunF
     activeDeadlineSeconds: jobDeadlineSeconds(loadMsOf(scenario), 0),
   });
   // No YAML aliases for the labels the Job and its pod template share: some GitOps tools reject them.
+  const { stringify } = await import('yaml');
   io.stdout.write(stringify(job, { aliasDuplicateObjects: false }));
   return ExitCode.ok;
 }

@@ -1,0 +1,49 @@
+import * as hdr from 'hdr-histogram-js';
+import { describe, expect, it } from 'vitest';
+import { spectrumOf } from '../../src/analyze/spectrum.js';
+import { decodeHistogram, encodeHistogram, newHistogram, percentiles, recordUs } from '../../src/record/histogram.js';
+import { seededRandom } from '../../src/load/random.js';
+
+/** Latencies with a body, a tail and a stall, as a load run records them. */
+function recorded(seed: number, n: number) {
+  const random = seededRandom(seed);
+  const h = newHistogram();
+  for (let i = 0; i < n; i++) {
+    const r = random();
+    recordUs(h, r < 0.98 ? 50 + r * 400 : r < 0.999 ? 2_000 + r * 30_000 : 900_000 + r * 100_000);
+  }
+  return h;
+}
+
+/** spectrumOf as it was: outputPercentileDistribution's text read back. */
+function spectrumFromText(h: hdr.Histogram) {
+  const points = [];
+  for (const line of h.outputPercentileDistribution(5, 1).split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 3 || !/^\d/.test(cols[0]!)) continue;
+    points.push({ percentile: Number(cols[1]) * 100, valueUs: Number(cols[0]) });
+  }
+  return points;
+}
+
+describe('histogram fast paths agree with hdr-histogram-js', () => {
+  for (const [seed, n] of [[1, 1], [2, 37], [3, 10_000], [4, 200_000]] as const) {
+    it(`mean and spectrum, ${n} values`, () => {
+      const h = recorded(seed, n);
+      expect(percentiles(h).meanUs).toBe(Math.round(h.mean * 10) / 10);
+      const spectrum = spectrumOf(h);
+      expect(spectrum.length).toBeGreaterThan(0);
+      expect(spectrum).toEqual(spectrumFromText(h));
+    });
+  }
+
+  it('encodes as the library does and decodes what the library encodes', () => {
+    const h = recorded(5, 5_000);
+    const encoded = encodeHistogram(h);
+    expect(encoded).toBe(hdr.encodeIntoCompressedBase64(h));
+    const viaLibrary = hdr.decodeFromCompressedBase64(encoded, 32);
+    const ours = decodeHistogram(encoded);
+    expect(ours.totalCount).toBe(viaLibrary.totalCount);
+    for (const p of [50, 99, 99.9, 100]) expect(ours.getValueAtPercentile(p)).toBe(viaLibrary.getValueAtPercentile(p));
+  });
+});
