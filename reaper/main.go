@@ -14,6 +14,9 @@ import (
 	"time"
 )
 
+// taskSettle bounds how long the reaper keeps removing a removed swarm service's task containers.
+const taskSettle = 30 * time.Second
+
 func main() {
 	run := flag.String("run", "", "the run id: containers labelled dev.hopscope.run=ID are removed")
 	listen := flag.String("listen", "127.0.0.1:0", "where hopscope connects (host network)")
@@ -41,20 +44,16 @@ func main() {
 	reason := w.wait()
 	filter := "dev.hopscope.run=" + *run
 	// Services first (a fleet's swarm job): removing only their containers would leave the job behind.
-	services, err := client.removeLabelledServices(filter)
-	for _, name := range services {
+	result := reap(client, filter, "dev.hopscope.role=reaper", taskSettle, 250*time.Millisecond)
+	for _, name := range result.services {
 		fmt.Printf("reaper: removed service %s\n", name)
 	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "reaper: removing services labelled %s failed: %v\n", filter, err)
-	}
-	removed, err := client.removeLabelled(filter, "dev.hopscope.role=reaper")
-	for _, name := range removed {
+	for _, name := range result.containers {
 		fmt.Printf("reaper: removed %s\n", name)
 	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "reaper: %s; removing %s failed: %v\n", reason, filter, err)
+	if result.err != nil {
+		fmt.Fprintf(os.Stderr, "reaper: %s; removing %s failed: %v\n", reason, filter, result.err)
 		os.Exit(1)
 	}
-	fmt.Printf("reaper: %s; removed %d container(s) labelled %s\n", reason, len(removed), filter)
+	fmt.Printf("reaper: %s; removed %d container(s) labelled %s\n", reason, len(result.containers), filter)
 }

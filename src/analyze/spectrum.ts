@@ -1,6 +1,6 @@
 /** The percentile spectrum of a histogram at HdrHistogram's "nines" ticks, for the log-scale plot. */
 
-import { isJsHistogram, type Histogram } from '../record/histogram.js';
+import { percentileTicks, type Histogram } from '../record/histogram.js';
 import type { SpectrumPoint } from './types.js';
 
 const TICKS_PER_HALF_DISTANCE = 5;
@@ -13,13 +13,8 @@ const TICKS_PER_HALF_DISTANCE = 5;
  */
 export function spectrumOf(histogram: Histogram): SpectrumPoint[] {
   if (histogram.totalCount === 0) return [];
-  if (!isJsHistogram(histogram)) throw new Error('spectra are taken of the JavaScript implementation');
-  const iterator = histogram.percentileIterator;
-  iterator.reset(TICKS_PER_HALF_DISTANCE);
-  const points: SpectrumPoint[] = [];
-  while (iterator.hasNext()) {
-    const tick = iterator.next();
-    points.push({ percentile: Number((tick.percentileLevelIteratedTo / 100).toFixed(12)) * 100, valueUs: tick.valueIteratedTo });
-  }
-  return points;
+  return percentileTicks(histogram, TICKS_PER_HALF_DISTANCE).map((tick) => ({
+    percentile: Number((tick.percentileLevel / 100).toFixed(12)) * 100,
+    valueUs: tick.valueUs,
+  }));
 }

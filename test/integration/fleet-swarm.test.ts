@@ -117,7 +117,7 @@ describe.skipIf(!dockerUp)('fleet on docker swarm', () => {
     expect(fleetServices()).toHaveLength(1);
     cli.child.kill('SIGKILL');
     await cli.exited;
-    await until(() => fleetServices().length === 0 && fleetContainers().length === 0, 30_000);
+    await until(() => fleetServices().length === 0 && fleetContainers().length === 0, 45_000);
     expect(fleetServices()).toEqual([]);
     expect(fleetContainers()).toEqual([]);
   }, 200_000);

@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { spectrumOf } from '../../src/analyze/spectrum.js';
-import { decodeHistogram, encodeHistogram, newHistogram, percentiles, recordUs } from '../../src/record/histogram.js';
+import { decodeHistogram, distributionText, encodeHistogram, newHistogram, percentiles, recordUs } from '../../src/record/histogram.js';
 import { seededRandom } from '../../src/load/random.js';
 
 /** Latencies with a body, a tail and a stall, as a load run records them. */
@@ -35,7 +35,18 @@ describe('histogram fast paths agree with hdr-histogram-js', () => {
       expect(spectrum.length).toBeGreaterThan(0);
       expect(spectrum).toEqual(spectrumFromText(h));
     });
+
+    it(`.hgrm text, ${n} values, in milliseconds and in microseconds`, () => {
+      const h = recorded(seed, n);
+      expect(distributionText(h, 5, 1000)).toBe(h.outputPercentileDistribution(5, 1000));
+      expect(distributionText(h, 2, 1)).toBe(h.outputPercentileDistribution(2, 1));
+    });
   }
+
+  it('.hgrm text of an empty histogram', () => {
+    const h = newHistogram();
+    expect(distributionText(h, 5, 1000)).toBe(h.outputPercentileDistribution(5, 1000));
+  });
 
   it('encodes as the library does and decodes what the library encodes', () => {
     const h = recorded(5, 5_000);
