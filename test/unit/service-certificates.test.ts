@@ -1,4 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { makeServiceCertificates } from '../../src/runtime/tls/certificates.js';
@@ -25,6 +28,23 @@ describe("a run's service certificate (openssl)", () => {
       await certificates.remove();
     }
     expect(existsSync(certificates.dir)).toBe(false);
+  });
+
+  it("removes the folders of runs whose process is gone (killed with -9), never a live run's", async () => {
+    const deadPid = spawnSync('true').pid!;
+    const orphan = join(tmpdir(), `hopscope-tls-${deadPid}-orphan`);
+    const live = join(tmpdir(), `hopscope-tls-${process.pid}-live`);
+    mkdirSync(orphan, { recursive: true });
+    mkdirSync(live, { recursive: true });
+    try {
+      const certificates = await makeServiceCertificates();
+      await certificates.remove();
+      expect(existsSync(orphan)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      rmSync(orphan, { recursive: true, force: true });
+      rmSync(live, { recursive: true, force: true });
+    }
   });
 
   it('fills {{tls.*}} with the paths the service sees, in args and env', () => {

@@ -3,11 +3,13 @@
  * `tls: true`. node:crypto makes keys but cannot issue an X.509 certificate, so `openssl` does (EC P-256,
  * valid one day, about 0.2 s). The files live in a private temporary folder, never in the run folder, and
  * the CA's key is deleted as soon as the leaf is signed: nothing can be issued under that CA afterwards.
+ * The folder is named after hopscope's pid: a run killed with -9 cannot remove its own, so the next run
+ * that makes one removes those whose process is gone.
  */
 
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,8 +38,12 @@ export interface ServiceCertificates {
   remove(): Promise<void>;
 }
 
+const FOLDER_PREFIX = 'hopscope-tls-';
+const FOLDER_PID = /^hopscope-tls-(\d+)-/;
+
 export async function makeServiceCertificates(): Promise<ServiceCertificates> {
-  const dir = await mkdtemp(join(tmpdir(), 'hopscope-tls-'));
+  await removeOrphans();
+  const dir = await mkdtemp(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`));
   const file = (name: string) => join(dir, name);
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
@@ -53,6 +59,25 @@ export async function makeServiceCertificates(): Promise<ServiceCertificates> {
   } catch (error) {
     await remove();
     throw error;
+  }
+}
+
+/** Folders of runs whose process no longer exists (killed before their teardown). */
+async function removeOrphans(): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = FOLDER_PID.exec(name)?.[1];
+    if (pid !== undefined && !isAlive(Number(pid))) await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
