@@ -102,9 +102,14 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       faults.schedule(phase.faults, phase.durationMs);
       const cpuAtStart = process.cpuUsage();
       let outcome: PhaseOutcome;
+      // The load starts after the pool's connections are up, so the phase ends a little after this.
+      const phaseEndMs = sinceStart() + phase.durationMs;
       try {
         outcome = await runPhase(phase, options, started, recorder, (status, cutAtMs = performance.now()) => {
-          recorder.flush(cutAtMs - originMs);
+          // A cut this close to the phase's end would leave a sliver of an interval after it (the last
+          // requests and the drain in a few milliseconds), drawn as a spike of req/s: the phase's last
+          // interval runs to its end instead.
+          if (phaseEndMs - (cutAtMs - originMs) > INTERVAL_MS / 2) recorder.flush(cutAtMs - originMs);
           options.onProgress?.(intervalProgress(phase, status, timeline.points[timeline.points.length - 1]));
         });
       } finally {
@@ -117,7 +122,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       if (phase.kneeStepRps !== undefined && scenario.knee) kneeSteps.push(kneeStep(scenario.knee, phase, outcome, recorder));
       options.onProgress?.(phaseProgress(phase, outcome));
     }
-    recorder.flush(sinceStart());
+    // Whatever was recorded after the last phase's own flush; an empty remainder is the idle end of the run,
+    // which would be drawn as a point of zero rate and zero latency.
+    recorder.flushPending(sinceStart());
     await hlog.close();
     await Promise.all(gcPollers.map((p) => p.stop()));
     const worstSendLagUs = Math.max(0, ...recorder.phaseTotals.map((p) => p.sendLag.getValueAtPercentile(99)));

@@ -177,8 +177,8 @@ export class Recorder implements SampleSink {
   beginPhase(phase: string, recorded: boolean, nowMs: number): void {
     // The gap between two phases (counters scraped, faults cleared) carries no load: it is no interval of
     // either, or the timeline would draw a point of zero latency and zero rate at every phase boundary.
-    if (this.interval.some((series) => series.attempts > 0)) this.flush(nowMs);
-    else this.intervalStartMs = nowMs;
+    this.flushPending(nowMs);
+    this.intervalStartMs = nowMs;
     this.recording = recorded;
     this.phases.push({
       phase,
@@ -189,6 +189,11 @@ export class Recorder implements SampleSink {
       connect: newHistogram(),
       handshake: newHistogram(),
     });
+  }
+
+  /** Closes the current interval at `nowMs` if anything was recorded in it since the last flush; an idle gap is no interval. */
+  flushPending(nowMs: number): void {
+    if (this.interval.some((series) => series.attempts > 0)) this.flush(nowMs);
   }
 
   /** Closes the current interval at `nowMs` (ms from the run's start), hands it to listeners, folds it into the phase. */

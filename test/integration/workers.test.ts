@@ -91,6 +91,9 @@ describe('hopscope run --workers 2', () => {
     expect(summary.overall.count).toBe(answered);
     expect(Math.abs(phase.achievedRps - 2000) / 2000, JSON.stringify(phase)).toBeLessThan(0.02);
     expect(summary.timeline.length).toBeGreaterThanOrEqual(2);
+    // No sliver of an interval at the phase's end (its rate would be drawn as a spike), and no idle point after it.
+    expect(summary.timeline.map((p) => p.lengthMs).filter((ms) => ms < 500)).toEqual([]);
+    expect(summary.timeline.map((p) => p.rateRps).filter((rps) => Math.abs(rps - 2000) / 2000 > 0.1)).toEqual([]);
     expect(hlogIntervals(dir).length).toBeGreaterThanOrEqual(2);
     expect(wallMs).toBeLessThan(8000);
   }, 60_000);

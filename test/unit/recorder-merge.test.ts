@@ -194,4 +194,16 @@ describe('Recorder intervals at phase boundaries', () => {
     ]);
     expect(recorder.phaseTotals.map((p) => p.durationMs)).toEqual([1004, 1000]);
   });
+
+  it("flushPending closes an interval only when something was recorded in it: the run's idle end is no point", () => {
+    const recorder = new Recorder(['get'], 0);
+    const timeline = new Timeline();
+    recorder.onInterval(timeline.interval);
+    recorder.beginPhase('one', true, 0);
+    recorder.response(0, 250, 200, undefined);
+    recorder.flushPending(1000);
+    recorder.flushPending(1003);
+    expect(timeline.points.map((p) => [p.tMs, p.lengthMs])).toEqual([[0, 1000]]);
+    expect(recorder.phaseTotals[0]!.durationMs).toBe(1000);
+  });
 });
