@@ -7,7 +7,8 @@
  * The open loop waits for due times without spinning, because the generator's CPU is taken from the
  * services it measures. libuv's timers are only good to a millisecond (at 2,000 req/s requests are 500 us
  * apart), so the engine waits in one of three ways: when nothing is in flight no response can arrive, and
- * it sleeps in the kernel until the due time (`Atomics.wait`, sub-millisecond, on its own thread); while
+ * it sleeps in the kernel until the due time (`Atomics.wait` on its own thread, aimed early by what the
+ * host's sleeps oversleep, the last microseconds spun: precise-sleep.ts); while
  * requests are in flight the loop wakes for their responses anyway and sends what fell due then; and a
  * timer, about a millisecond early, covers the rest. A pacing thread that wakes the loop with a message
  * was measured too (bench/wake-cost.ts): as punctual, but two wake-ups per request instead of one, 1.8x the
@@ -21,6 +22,7 @@ import { Connection } from './http1/connection.js';
 import { H2Connection } from './http2/connection.js';
 import type { ConnectionEvents, LoadConnection } from './load-connection.js';
 import type { ParsedResponse } from './http1/response-parser.js';
+import { PreciseSleeper } from './precise-sleep.js';
 import { seededRandom } from './random.js';
 import type { RequestMix } from './request-mix.js';
 import type { ErrorKind, SampleSink } from './sample.js';
@@ -95,7 +97,7 @@ export class LoadEngine implements ConnectionEvents {
   /** Requests written and not yet answered or failed: while there are any, the loop must stay free to read. */
   private inFlight = 0;
   private paceTimer: NodeJS.Timeout | undefined;
-  private readonly sleepCell = new Int32Array(new SharedArrayBuffer(4));
+  private readonly sleeper = new PreciseSleeper();
   private readonly dialer: Dialer;
   /** A failure that ends the run (a certificate refused): execute() rejects with it. */
   private fatal: Error | undefined;
@@ -265,7 +267,7 @@ export class LoadEngine implements ConnectionEvents {
       // Nothing in flight, so nothing can arrive for this engine meanwhile: sleep to the due time on this thread.
       if (this.paceTimer) clearTimeout(this.paceTimer);
       this.paceTimer = undefined;
-      if (waitMs > 0) Atomics.wait(this.sleepCell, 0, 0, waitMs);
+      if (waitMs > 0) this.sleeper.sleepUntil(this.startMs + this.nextDueMs);
     }
   }
 
