@@ -130,6 +130,8 @@ describe.skipIf(!dockerUp)('a scenario file on the docker fleet', () => {
     expect(Math.abs(m.overall.count - 7500) / 7500).toBeLessThan(0.005);
     expect(m.scenario).toMatchObject({ name: 'fleet-mix', thresholds: [{ expression: 'p99 < 10s', scope: 'order' }, { expression: 'error_rate < 1%', scope: 'item' }] });
     expect(m.fleet?.generators).toHaveLength(3);
+    // Each generator's folder states its segment, so the merge states the whole load, not N times it.
+    expect(m.phases[0]).toMatchObject({ targetRps: { from: 1500, to: 1500 }, connections: 15 });
     const byName = Object.fromEntries(m.requests.map((q) => [q.name, q.count]));
     expect(Object.keys(byName).sort()).toEqual(['item', 'order']);
     // Weights 3:1, seeded per generator: about three quarters items.
