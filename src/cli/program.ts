@@ -86,6 +86,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--generator-image <ref>', 'the generator image from a registry (required for kubernetes; default: built locally from this hopscope)')
     .option('--coordinator-address <ip>', 'where generators reach this hopscope for the clock offset (default 127.0.0.1)')
     .option('--fleet-lead <ms>', 'how long before the common start the generators are started (default 4000)')
+    .addOption(new Option('--shipped-scenario', 'generator side: run the validated scenario the coordinator put in $HOPSCOPE_SCENARIO').hideHelp())
     .addOption(new Option('--segment <i/n>', 'generator side: run segment i of n').hideHelp())
     .addOption(new Option('--start-at <epochms>', 'generator side: start time on the coordinator clock').hideHelp())
     .addOption(new Option('--coordinator <url>', "generator side: the coordinator's clock URL").hideHelp())
@@ -131,7 +132,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       .description('fleets of generators')
       .command('manifest')
       .description('print the Kubernetes Indexed Job that --fleet kubernetes creates, as YAML for kubectl or GitOps')
-      .argument('[scenario]', 'not supported yet: fleets run ad-hoc --target loads'),
+      .argument('[scenario]', 'scenario file (YAML or JS module) whose phases target URLs; or ad-hoc --target flags'),
   )
     .option('--generators <n>', 'how many generators (the Job\'s completions and parallelism)')
     .option('--generator-image <ref>', 'the generator image the cluster pulls (default: the tag a local build of this hopscope gets)')

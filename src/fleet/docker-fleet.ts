@@ -18,7 +18,7 @@ import { Reaper } from '../runtime/docker/reaper.js';
 import { startClockServer } from './clock.js';
 import { ensureGeneratorImage, generatorImageFiles } from './generator-image.js';
 import { mergeRunFolders } from './merge-folders.js';
-import { fleetRunId, fleetStartAt, generatorCommand, generatorFailed, interrupted, interruptedOr, trackFleet, type FleetOptions } from './fleet-run.js';
+import { fleetRunId, fleetStartAt, generatorCommand, generatorEnv, generatorFailed, interrupted, interruptedOr, trackFleet, type FleetOptions } from './fleet-run.js';
 
 const OUT_IN_CONTAINER = '/out';
 
@@ -57,14 +57,14 @@ export async function runDockerFleet(options: DockerFleetOptions): Promise<RunSu
     for (let index = 0; index < n; index++) {
       const engine = engines[index % engines.length]!;
       const name = containerName(runId, `generator-${index + 1}`);
-      const cmd = generatorCommand(options.runArgs, { segment: `${index}/${n}`, start: { startAtEpochMs, clockUrl: clock.url }, outDir: OUT_IN_CONTAINER });
+      const cmd = generatorCommand({ segment: `${index}/${n}`, start: { startAtEpochMs, clockUrl: clock.url }, outDir: OUT_IN_CONTAINER });
       let container: EngineContainer;
       try {
         container = await engine.createContainer({
           name,
           image: image.tag,
           cmd,
-          env: {},
+          env: generatorEnv(options.scenario),
           labels: { [HOPSCOPE_LABEL]: '1', [RUN_LABEL]: runId, [SERVICE_LABEL]: `generator-${index + 1}` },
         });
       } catch (error) {

@@ -6,11 +6,12 @@
 
 import { InfraError, Interrupted } from '../errors.js';
 import { track, untrack, type Teardownable } from '../runtime/teardown.js';
+import { SHIPPED_SCENARIO_ENV } from '../scenario/shipped.js';
 
 export interface FleetOptions {
   generators: number;
-  /** The `hopscope run` arguments every generator gets (its segment, start and output are added). */
-  runArgs: string[];
+  /** The validated scenario, encoded (scenario/shipped.ts): every generator runs its segment of it. */
+  scenario: string;
   outDir: string;
   /** Where generators reach the coordinator's clock. */
   coordinatorAddress: string;
@@ -41,9 +42,17 @@ export interface GeneratorLaunch {
   outDir: string | undefined;
 }
 
-export function generatorCommand(runArgs: readonly string[], launch: GeneratorLaunch): string[] {
+/** The environment every generator gets: the scenario travels in it, not in a file the generator would need. */
+export function generatorEnv(scenario: string): Record<string, string> {
+  return { [SHIPPED_SCENARIO_ENV]: scenario };
+}
+
+export function generatorCommand(launch: GeneratorLaunch): string[] {
   return [
-    ...runArgs,
+    'run',
+    '--shipped-scenario',
+    '--runtime',
+    'process',
     '--segment',
     launch.segment,
     ...(launch.start ? ['--start-at', String(launch.start.startAtEpochMs), '--coordinator', launch.start.clockUrl] : []),

@@ -83,7 +83,7 @@ export async function runKubernetesFleet(options: KubernetesFleetOptions): Promi
       runId,
       image: options.image,
       generators: n,
-      runArgs: options.runArgs,
+      scenario: options.scenario,
       start: { startAtEpochMs, clockUrl: clock.url },
       activeDeadlineSeconds: jobDeadlineSeconds(options.loadMs, leadMs),
     });

@@ -7,7 +7,7 @@
  */
 
 import { HOPSCOPE_LABEL, RUN_LABEL } from '../runtime/docker/labels.js';
-import { generatorCommand } from './fleet-run.js';
+import { generatorCommand, generatorEnv } from './fleet-run.js';
 
 export const GENERATOR_CONTAINER = 'generator';
 export const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
@@ -26,7 +26,8 @@ export interface GeneratorJobSpec {
   runId: string;
   image: string;
   generators: number;
-  runArgs: readonly string[];
+  /** The validated scenario, encoded (scenario/shipped.ts). */
+  scenario: string;
   /** undefined (a printed manifest, no coordinator): each generator starts when its pod does. */
   start: { startAtEpochMs: number; clockUrl: string } | undefined;
   /** Kills the pods if nothing else does (the coordinator killed -9): load, lead and a margin. */
@@ -37,7 +38,7 @@ export interface GeneratorJobSpec {
 export function generatorJob(spec: GeneratorJobSpec) {
   const labels = { [HOPSCOPE_LABEL]: '1', [RUN_LABEL]: spec.runId };
   const segment = `$(${INDEX_ENV})/${spec.generators}`;
-  const args = generatorCommand(spec.runArgs, { segment, start: spec.start, outDir: undefined });
+  const args = generatorCommand({ segment, start: spec.start, outDir: undefined });
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -62,7 +63,10 @@ export function generatorJob(spec: GeneratorJobSpec) {
               name: GENERATOR_CONTAINER,
               image: spec.image,
               args,
-              env: [{ name: INDEX_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${INDEX_ANNOTATION}']` } } }],
+              env: [
+                { name: INDEX_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${INDEX_ANNOTATION}']` } } },
+                ...Object.entries(generatorEnv(spec.scenario)).map(([name, value]) => ({ name, value })),
+              ],
             },
           ],
         },

@@ -15,7 +15,7 @@ import { containerName, HOPSCOPE_LABEL, RUN_LABEL, SERVICE_LABEL } from '../runt
 import { Reaper } from '../runtime/docker/reaper.js';
 import { TASK_FAILED, type SwarmClient, type SwarmTask } from '../runtime/docker/swarm-client.js';
 import { startClockServer } from './clock.js';
-import { fleetRunId, fleetStartAt, generatorCommand, generatorFailed, interrupted, interruptedOr, trackFleet, type FleetOptions } from './fleet-run.js';
+import { fleetRunId, fleetStartAt, generatorCommand, generatorEnv, generatorFailed, interrupted, interruptedOr, trackFleet, type FleetOptions } from './fleet-run.js';
 import { ensureGeneratorImage, generatorImageFiles } from './generator-image.js';
 import { mergeRunFolders } from './merge-folders.js';
 import { decodeResultFrames } from './result-frame.js';
@@ -62,8 +62,8 @@ export async function runSwarmFleet(options: SwarmFleetOptions): Promise<RunSumm
       serviceId = await swarm.createJob({
         name,
         image,
-        args: generatorCommand(options.runArgs, { segment: swarmSegmentArg(n), start: { startAtEpochMs, clockUrl: clock.url }, outDir: undefined }),
-        env: { [SWARM_SLOT_ENV]: SWARM_SLOT_TEMPLATE },
+        args: generatorCommand({ segment: swarmSegmentArg(n), start: { startAtEpochMs, clockUrl: clock.url }, outDir: undefined }),
+        env: { ...generatorEnv(options.scenario), [SWARM_SLOT_ENV]: SWARM_SLOT_TEMPLATE },
         labels,
         completions: n,
       });

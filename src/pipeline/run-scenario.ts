@@ -118,7 +118,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       const cpu = process.cpuUsage(cpuAtStart);
       recorder.flush(sinceStart());
       const deltas = phase.record && started.length ? await metrics.phaseEnd() : undefined;
-      outcomes.push({ phase, outcome, generatorCpuMs: (cpu.user + cpu.system) / 1000, amplification: deltas && amplification(deltas, outcome.sent, deepest) });
+      // A generator's folder states the load it ran, its segment: merging the folders adds them up to the whole.
+      const ran = options.segment ? { ...phase, load: segmentLoad(phase.load, options.segment).load } : phase;
+      outcomes.push({ phase: ran, outcome, generatorCpuMs: (cpu.user + cpu.system) / 1000, amplification: deltas && amplification(deltas, outcome.sent, deepest) });
       if (phase.kneeStepRps !== undefined && scenario.knee) kneeSteps.push(kneeStep(scenario.knee, phase, outcome, recorder));
       options.onProgress?.(phaseProgress(phase, outcome));
     }

@@ -7,12 +7,14 @@
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Cleanup } from '../../bench/lib/cleanup.js';
 import { startNginx } from '../../bench/lib/nginx.js';
 import { hgrmTotals, javaReady, processHlog } from '../hdr-java.js';
+import { decodeScenario, SHIPPED_SCENARIO_ENV } from '../../src/scenario/shipped.js';
 import { CLI, hopscope, startCli } from './cli-helpers.js';
+import { writeFleetScenario } from './fleet-scenario-file.js';
 import { KubernetesStandin, standinKubeconfig } from './kubernetes-standin.js';
 import { freePort } from './runtime-helpers.js';
 import { outDir, summaryOf } from './target-helpers.js';
@@ -71,6 +73,27 @@ describe('fleet on kubernetes, against a stand-in API server (no cluster)', () =
     const [deleted] = deletions();
     expect(deleted!.path).toMatch(/^\/apis\/batch\/v1\/namespaces\/loadtest\/jobs\/hopscope-fleet-/);
     expect(deleted!.policy ?? (deleted!.body as { propagationPolicy?: string })?.propagationPolicy).toBe('Background');
+  }, 200_000);
+
+  it('runs a scenario file: the Job carries the validated scenario, and its request threshold is gated on the merge', async () => {
+    const file = writeFleetScenario({ target, rateRps: 900, duration: '3s', connections: 9, thresholds: ['{ expr: "p99 < 10s", request: order }'] });
+    try {
+      const merged = join(outDir(), 'k8s-scenario');
+      const r = await hopscope(['run', file, ...fleet, '--out', merged], 180_000, env);
+      expect(r.code, r.stderr).toBe(0);
+      const [create] = standin.requests.filter((q) => q.method === 'POST');
+      const container = (create!.body as { spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } }).spec.template.spec.containers[0]!;
+      const shipped = decodeScenario(container.env.find((e) => e.name === SHIPPED_SCENARIO_ENV)!.value);
+      expect(shipped.name).toBe('fleet-mix');
+      expect(shipped.requests.find((q) => q.name === 'order')!.body?.toString()).toBe('{"sku":"a-1","qty":2}');
+      const m = summaryOf(merged);
+      expect(Math.abs(m.overall.count - 2700) / 2700).toBeLessThan(0.005);
+      expect(m.requests.map((q) => q.name).sort()).toEqual(['item', 'order']);
+      expect(r.stdout).toMatch(/pass +│ request order +│ p99 < 10s/);
+      console.log(`kubernetes stand-in, scenario file: count ${m.overall.count} of 2700 (${m.requests.map((q) => `${q.name} ${q.count}`).join(', ')})`);
+    } finally {
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
   }, 200_000);
 
   it("fails the run with the failed pod's log and deletes the Job", async () => {

@@ -1,19 +1,22 @@
 /**
  * The swarm fleet for real: this machine's engine made a one-node swarm (`docker swarm init --advertise-addr
  * 127.0.0.1`, left again afterwards only if the test made it), the generators a replicated job with host
- * networking against a loopback nginx, their results back through the task logs; a failing task fails the
+ * networking against a loopback nginx (ad-hoc, and a scenario file whose mix travels in the service's env),
+ * their results back through the task logs; a failing task fails the
  * run with its log; Ctrl-C removes the service and exits 130; kill -9 of the coordinator leaves no service once
  * the reaper has run.
  */
 
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../../bench/lib/cleanup.js';
 import { startNginx } from '../../bench/lib/nginx.js';
 import { hgrmTotals, javaReady, processHlog } from '../hdr-java.js';
 import { reapLeftovers } from '../../src/runtime/index.js';
 import { dockerUp, hopscope, startCli } from './cli-helpers.js';
+import { writeFleetScenario } from './fleet-scenario-file.js';
 import { freePort } from './runtime-helpers.js';
 import { outDir, summaryOf } from './target-helpers.js';
 
@@ -73,6 +76,24 @@ describe.skipIf(!dockerUp)('fleet on docker swarm', () => {
     await until(() => fleetContainers().length === 0, 15_000);
     expect(fleetServices()).toEqual([]);
     expect(fleetContainers()).toEqual([]);
+  }, 360_000);
+
+  it('runs a scenario file: the env carries it past the templating, per-request counts merge, its request threshold gates', async () => {
+    const file = writeFleetScenario({ target, rateRps: 900, duration: '3s', connections: 9, thresholds: ['{ expr: "p99 < 10s", request: order }'] });
+    try {
+      const merged = join(outDir(), 'swarm-scenario');
+      const r = await hopscope(['run', file, '--generators', '3', '--fleet', 'swarm', '--out', merged], 300_000);
+      expect(r.code, r.stderr).toBe(0);
+      const m = summaryOf(merged);
+      expect(Math.abs(m.overall.count - 2700) / 2700).toBeLessThan(0.005);
+      expect(m.requests.map((q) => q.name).sort()).toEqual(['item', 'order']);
+      expect(r.stdout).toMatch(/pass +│ request order +│ p99 < 10s/);
+      console.log(`swarm fleet of 3, scenario file: count ${m.overall.count} of 2700 (${m.requests.map((q) => `${q.name} ${q.count}`).join(', ')})`);
+      await until(() => fleetContainers().length === 0, 15_000);
+      expect(fleetServices()).toEqual([]);
+    } finally {
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
   }, 360_000);
 
   it("fails the run with the failing task's log and removes the service", async () => {

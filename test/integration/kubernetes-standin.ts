@@ -2,7 +2,7 @@
  * A STAND-IN for a Kubernetes API server, not a cluster: node:http on 127.0.0.1 answering only the calls
  * the kubernetes fleet makes (create a Job, list its pods by label, read a pod's log, delete the Job). Its
  * "pods" are the built hopscope CLI run as local child processes with the Job's args (the image is not
- * pulled; $(VAR) expanded the way the kubelet does for declared env), so the client path, the framed logs
+ * pulled; $(VAR) expanded the way the kubelet does for declared env, literal env values set), so the client path, the framed logs
  * and the merge are real while the scheduling is not.
  */
 
@@ -30,7 +30,7 @@ interface JobBody {
   metadata: { name: string };
   spec: {
     completions: number;
-    template: { metadata: { labels: Record<string, string> }; spec: { containers: { args: string[]; env: { name: string }[] }[] } };
+    template: { metadata: { labels: Record<string, string> }; spec: { containers: { args: string[]; env: { name: string; value?: string }[] }[] } };
   };
 }
 
@@ -107,7 +107,9 @@ export class KubernetesStandin {
       // The kubelet expands $(VAR) for the env the container declares; here the only one is the index.
       const declared = new Set(container.env.map((e) => e.name));
       const args = container.args.map((a) => a.replace(/\$\((\w+)\)/g, (all, name: string) => (declared.has(name) ? String(index) : all)));
-      const child = spawn('node', [this.cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Literal env values (the shipped scenario) as the kubelet sets them; the index comes through the args.
+      const literal = Object.fromEntries(container.env.flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])));
+      const child = spawn('node', [this.cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...literal } });
       const pod: StandinPod = { name: `${job.metadata.name}-${index}-standin`, index, labels: job.spec.template.metadata.labels, phase: 'Running', log: '', child };
       // A container runtime logs whole lines of either stream; pipe chunks may end mid-line.
       const lines = (stream: NodeJS.ReadableStream) => {

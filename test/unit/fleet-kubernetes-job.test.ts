@@ -10,13 +10,15 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generatorJob, jobDeadlineSeconds } from '../../src/fleet/kubernetes-job.js';
 import { main } from '../../src/cli/program.js';
+import { adhocScenario } from '../../src/scenario/adhoc.js';
+import { decodeScenario, encodeScenario } from '../../src/scenario/shipped.js';
 
 const spec = {
   name: 'hopscope-fleet-abc-1',
   runId: 'fleet-abc-1',
   image: 'registry.example/hopscope/generator:1',
   generators: 3,
-  runArgs: ['run', '--target', 'http://127.0.0.1:8080/', '--rate', '300', '--connections', '3', '--duration', '10s', '--runtime', 'process'],
+  scenario: encodeScenario(adhocScenario({ target: 'http://127.0.0.1:8080/', rate: '300', connections: '3', duration: '10s' })),
   activeDeadlineSeconds: jobDeadlineSeconds(10_000, 14_000),
 };
 
@@ -33,7 +35,8 @@ describe('the generators as a Kubernetes Indexed Job', () => {
     expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimit: 0, activeDeadlineSeconds: 144 });
     expect(job.spec.template.spec.hostNetwork).toBe(true);
     const args = job.spec.template.spec.containers[0]!.args;
-    expect(args.join(' ')).toContain('--segment $(HOPSCOPE_SEGMENT_INDEX)/3 --start-at 1800000000000 --coordinator http://10.0.0.5:4100/time --out /tmp/hopscope-run --result-frames');
+    expect(args.join(' ')).toContain('run --shipped-scenario --runtime process --segment $(HOPSCOPE_SEGMENT_INDEX)/3 --start-at 1800000000000 --coordinator http://10.0.0.5:4100/time --out /tmp/hopscope-run --result-frames');
+    expect(job.spec.template.spec.containers[0]!.env).toContainEqual({ name: 'HOPSCOPE_SCENARIO', value: spec.scenario });
   });
 
   it('is rejected by the same validation when it is not a valid Job', () => {
@@ -54,6 +57,8 @@ describe('the generators as a Kubernetes Indexed Job', () => {
     const printed = parse(out.text());
     expect(() => new Job(printed).validate()).not.toThrow();
     expect(printed).toEqual(generatorJob({ ...spec, name: 'hopscope-generators', runId: 'manifest', start: undefined, activeDeadlineSeconds: jobDeadlineSeconds(10_000, 0) }));
+    const shipped = decodeScenario(spec.scenario);
+    expect(shipped.phases[0]).toMatchObject({ target: 'http://127.0.0.1:8080', durationMs: 10_000, load: { model: 'open', fromRps: 300, connections: 3 } });
   });
 
   it('refuses a load that cannot be split, with exit 2', async () => {

@@ -1,4 +1,4 @@
-/** The fleet side of `hopscope run`: flags of the coordinator and of a generator, and the generators' own arguments. */
+/** The fleet side of `hopscope run`: flags of the coordinator and of a generator, and the scenario the generators get. */
 
 import { ExitCode, UsageError } from '../../errors.js';
 import { generatorJob, jobDeadlineSeconds } from '../../fleet/kubernetes-job.js';
@@ -6,12 +6,15 @@ import { measureClockOffset } from '../../fleet/clock.js';
 import { encodeResultFrames } from '../../fleet/result-frame.js';
 import { resolveSwarmSegment } from '../../fleet/swarm-slot.js';
 import type { RunSummary } from '../../run-folder/summary.js';
+import { parseDeclared } from '../../gate/threshold-parser.js';
+import { checkBeforeStart } from '../../pipeline/preflight.js';
 import { checkSegmentable, MAX_GENERATORS, parseSegment, type GeneratorSegment } from '../../pipeline/segment.js';
-import { adhocScenario } from '../../scenario/adhoc.js';
-import { DEFAULT_DURATION, DEFAULT_FLEET_LEAD_MS } from '../../scenario/defaults.js';
+import { DEFAULT_FLEET_LEAD_MS } from '../../scenario/defaults.js';
+import { encodeScenario } from '../../scenario/shipped.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { CliIO } from '../io.js';
 import type { RunFlags } from './run-flags.js';
+import { scenarioOf } from './scenario-input.js';
 
 const FLEETS = ['docker', 'swarm', 'kubernetes'];
 /** What this build runs; the others are accepted names that say so. */
@@ -24,10 +27,12 @@ export interface FleetPlan {
   coordinatorAddress: string;
   /** The load's own length: every phase's duration. */
   loadMs: number;
+  /** The validated scenario, encoded for the generators (scenario/shipped.ts). */
+  scenario: string;
 }
 
 /** undefined for a run on this machine alone. */
-export function fleetPlan(flags: RunFlags, file: string | undefined, scenario: Scenario): FleetPlan | undefined {
+export function fleetPlan(flags: RunFlags, scenario: Scenario): FleetPlan | undefined {
   if (flags.generators === undefined) {
     if (flags.fleet || flags.dockerHost?.length) throw new UsageError('--fleet and --docker-host need --generators N');
     return undefined;
@@ -43,13 +48,27 @@ export function fleetPlan(flags: RunFlags, file: string | undefined, scenario: S
     if (!flags.generatorImage) throw new UsageError('--fleet kubernetes needs --generator-image REF: an image the cluster can pull (no local build reaches a cluster)', 'build it with a docker fleet run (it is tagged hopscope/generator:HASH), then docker tag and push it to your registry');
     if (!flags.coordinatorAddress) throw new UsageError('--fleet kubernetes needs --coordinator-address IP: an address of this machine that the pods reach, for the clock');
   }
-  if (file) throw new UsageError('--generators: fleets run ad-hoc --target loads in this version, not scenario files', 'use --target URL with --rate or --connections');
   if (flags.workers && flags.workers !== '1') throw new UsageError('--generators and --workers together are not supported: each generator runs one engine thread');
-  if (scenario.services.length) throw new UsageError('--generators: the generators do not start services; target running ones by URL');
-  checkSegmentable(scenario, generators);
+  if (flags.engine && flags.engine !== 'hopscope') throw new UsageError(`--generators: each generator runs its segment on the hopscope engine, not --engine ${flags.engine}`);
+  const shipped = shippableScenario(scenario, generators);
   const leadMs = flags.fleetLead === undefined ? DEFAULT_FLEET_LEAD_MS : Number(flags.fleetLead);
   if (!Number.isInteger(leadMs) || leadMs < 500 || leadMs > 600_000) throw new UsageError(`--fleet-lead: expected milliseconds from 500 to 600000, got "${flags.fleetLead}"`);
-  return { generators, kind, leadMs, coordinatorAddress: flags.coordinatorAddress ?? '127.0.0.1', loadMs: loadMsOf(scenario) };
+  return { generators, kind, leadMs, coordinatorAddress: flags.coordinatorAddress ?? '127.0.0.1', loadMs: loadMsOf(scenario), scenario: shipped };
+}
+
+/** What a fleet can run, encoded for its generators; anything it cannot is refused before anything starts. */
+function shippableScenario(scenario: Scenario, generators: number): string {
+  if (scenario.services.length) {
+    throw new UsageError(
+      `--generators: ${scenario.source} declares services (${scenario.services.map((s) => s.name).join(', ')}); a fleet's generators only send load, and this version does not start services for a fleet`,
+      `start them on their own (hopscope services up ${scenario.source} prints their URLs), then run a scenario without services whose phases target those URLs`,
+    );
+  }
+  if (scenario.knee) {
+    throw new UsageError(`--generators: ${scenario.source} searches for a knee, whose every step is decided on the whole load: run it without --generators`);
+  }
+  checkSegmentable(scenario, generators);
+  return encodeScenario(scenario);
 }
 
 const loadMsOf = (scenario: Scenario) => scenario.phases.reduce((sum, phase) => sum + phase.durationMs, 0);
@@ -60,32 +79,6 @@ function parseGenerators(text: string | undefined): number {
     throw new UsageError(`--generators: expected a whole number from 1 to ${MAX_GENERATORS}, got "${text}"`);
   }
   return generators;
-}
-
-/** The ad-hoc flags, as each generator's `hopscope run` gets them. */
-export function generatorArgs(flags: RunFlags): string[] {
-  const pairs: [string, string | undefined][] = [
-    ['--target', flags.target],
-    ['--rate', flags.rate],
-    ['--connections', flags.connections],
-    ['--pipelining', flags.pipelining],
-    ['--streams', flags.streams],
-    ['--duration', flags.duration],
-    ['--arrival', flags.arrival],
-    ['--method', flags.method],
-    ['--body', flags.body],
-    ['--timeout', flags.timeout],
-  ];
-  return [
-    'run',
-    ...pairs.flatMap(([flag, value]) => (value === undefined ? [] : [flag, value])),
-    ...(flags.header ?? []).flatMap((h) => ['--header', h]),
-    ...(flags.http2 ? ['--http2'] : []),
-    ...(flags.allowRemote ? ['--allow-remote'] : []),
-    ...(flags.insecure ? ['--insecure'] : []),
-    '--runtime',
-    'process',
-  ];
 }
 
 /** A generator's segment, its start time and its clock offset against the coordinator, measured now. */
@@ -105,7 +98,7 @@ export function emitResultFrames(flags: RunFlags, runDir: string, io: CliIO): vo
 
 /** The coordinator's run: the fleet modules are loaded only for fleet runs, as they pull in the engines' clients. */
 export async function runFleet(plan: FleetPlan, flags: RunFlags, outDir: string, log: (line: string) => void, signal: AbortSignal) {
-  const common = { generators: plan.generators, runArgs: generatorArgs(flags), outDir, coordinatorAddress: plan.coordinatorAddress, leadMs: plan.leadMs, log, signal };
+  const common = { generators: plan.generators, scenario: plan.scenario, outDir, coordinatorAddress: plan.coordinatorAddress, leadMs: plan.leadMs, log, signal };
   let summary: RunSummary;
   if (plan.kind === 'kubernetes') {
     const { runKubernetesFleet } = await import('../../fleet/kubernetes-fleet.js');
@@ -121,23 +114,23 @@ export async function runFleet(plan: FleetPlan, flags: RunFlags, outDir: string,
 }
 
 /**
- * `hopscope fleet manifest --target URL ... --generators N`: the Job `--fleet kubernetes` would create, as
- * YAML for kubectl or GitOps. With no coordinator, each generator starts when its pod does and prints its
- * results framed in its log.
+ * `hopscope fleet manifest SCENARIO --generators N` (or ad-hoc --target flags): the Job `--fleet kubernetes`
+ * would create, scenario included, as YAML for kubectl or GitOps. With no coordinator, each generator starts
+ * when its pod does and prints its results framed in its log.
  */
 export async function fleetManifestCommand(file: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
-  if (file) throw new UsageError('fleet manifest: fleets run ad-hoc --target loads in this version, not scenario files', 'use --target URL with --rate or --connections');
-  if (!flags.target) throw new UsageError('fleet manifest: give --target URL with --rate or --connections');
+  const scenario = await scenarioOf(file, flags, io);
+  // The generators would refuse a bad threshold at their start; the manifest refuses it now.
+  checkBeforeStart({ scenario, engine: 'hopscope', workers: 1, thresholds: parseDeclared(scenario.thresholds) });
   const generators = parseGenerators(flags.generators);
-  const scenario = adhocScenario({ ...flags, target: flags.target, duration: flags.duration ?? DEFAULT_DURATION }, flags.allowRemote ? { allowRemote: true } : {});
-  checkSegmentable(scenario, generators);
+  const shipped = shippableScenario(scenario, generators);
   const image = flags.generatorImage ?? (await import('../../fleet/generator-image.js')).generatorImageFiles().tag;
   const job = generatorJob({
     name: 'hopscope-generators',
     runId: 'manifest',
     image,
     generators,
-    runArgs: generatorArgs(flags),
+    scenario: shipped,
     start: undefined,
     activeDeadlineSeconds: jobDeadlineSeconds(loadMsOf(scenario), 0),
   });

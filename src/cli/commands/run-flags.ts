@@ -28,6 +28,7 @@ export interface FleetFlags {
   coordinatorAddress?: string;
   fleetLead?: string;
   /** A generator's own (set by the coordinator). */
+  shippedScenario?: boolean;
   segment?: string;
   startAt?: string;
   coordinator?: string;

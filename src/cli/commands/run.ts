@@ -6,7 +6,6 @@ import { runGate } from '../../gate/gate.js';
 import { assertSomeSuccess } from '../../gate/no-success.js';
 import { parseDeclared, parseThresholdFlag } from '../../gate/threshold-parser.js';
 import { run } from '../../library/run.js';
-import { loadScenario } from '../../library/scenario.js';
 import type { EngineKind } from '../../load/engines.js';
 import { checkBeforeStart } from '../../pipeline/preflight.js';
 import { defaultOutDir } from '../../pipeline/run-scenario.js';
@@ -15,27 +14,19 @@ import { trialDir } from '../../run-folder/layout.js';
 import type { SavedRun } from '../../run-folder/run-set.js';
 import { terminalReport } from '../../report/terminal-report.js';
 import type { RuntimeChoice } from '../../runtime/index.js';
-import { adhocScenario } from '../../scenario/adhoc.js';
-import { DEFAULT_DURATION, DEFAULT_WORKERS } from '../../scenario/defaults.js';
-import type { ConnectionOverrides } from '../../scenario/load.js';
+import { DEFAULT_WORKERS } from '../../scenario/defaults.js';
 import type { CliIO } from '../io.js';
 import { ProgressLine } from '../progress-line.js';
 import { installSignalHandlers } from '../signals.js';
 import { emitResultFrames, fleetPlan, generatorSegment, runFleet } from './fleet.js';
 import { gateSettings, publishGate } from './gate.js';
 import type { RunFlags } from './run-flags.js';
+import { scenarioOf } from './scenario-input.js';
 
 const MAX_REPEAT = 100;
 
 export async function runCommand(file: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
-  if (file && flags.target) throw new UsageError('give a scenario file or --target, not both');
-  if (!file && !flags.target) {
-    throw new UsageError('nothing to run: give a scenario file (e.g. scenarios/quickstart.yaml) or --target URL with --rate or --connections');
-  }
-  const overrides = connectionOverrides(flags, io.cwd);
-  const scenario = file
-    ? await loadScenario(file, { baseDir: io.cwd, ...overrides })
-    : adhocScenario({ ...flags, target: flags.target!, duration: flags.duration ?? DEFAULT_DURATION }, overrides);
+  const scenario = await scenarioOf(file, flags, io);
   const outDir = resolve(io.cwd, flags.out ?? defaultOutDir(scenario.name));
   const workers = parseWorkers(flags.workers);
   // Thresholds, engine limits, tolerance and baseline fail now, not after the load ran (and before a fleet
@@ -44,7 +35,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   checkBeforeStart({ scenario, engine: flags.engine, workers, thresholds: [...parseDeclared(scenario.thresholds), ...thresholds.map(parseThresholdFlag)] });
   const gate = gateSettings(flags, io);
   const repeat = parseRepeat(flags.repeat);
-  const fleet = fleetPlan(flags, file, scenario);
+  const fleet = fleetPlan(flags, scenario);
   if (fleet && repeat > 1) throw new UsageError('--generators with --repeat is not supported');
   const segment = await generatorSegment(flags, io.env);
   const log = (line: string) => {
@@ -87,7 +78,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       if (interrupted) return ExitCode.interrupted;
     }
     if (flags.json) io.stdout.write(`${JSON.stringify(repeat === 1 ? runs[0]!.summary : runs.map((r) => r.summary), null, 2)}\n`);
-    const gating = scenario.thresholds.length > 0 || gate.thresholds.length > 0 || gate.baseline || flags.junit || flags.markdown;
+    // A generator's segment is not the run: the coordinator gates on the merge.
+    const gating = !segment && (scenario.thresholds.length > 0 || gate.thresholds.length > 0 || gate.baseline || flags.junit || flags.markdown);
     let code: number = ExitCode.ok;
     if (gating) {
       const report = runGate({ candidate: { dir: outDir, runs }, flagThresholds: gate.thresholds, baseline: gate.baseline, toleranceRatio: gate.toleranceRatio });
@@ -98,19 +90,6 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   } finally {
     removeHandlers();
   }
-}
-
-/** The connection flags, over whatever the scenario says; file paths resolved against the working directory. */
-function connectionOverrides(flags: RunFlags, cwd: string): ConnectionOverrides {
-  const file = (path: string | undefined) => (path === undefined ? undefined : resolve(cwd, path));
-  const tls = {
-    ...(flags.insecure ? { insecure: true } : {}),
-    ...(flags.ca ? { ca: file(flags.ca) } : {}),
-    ...(flags.cert ? { cert: file(flags.cert) } : {}),
-    ...(flags.key ? { key: file(flags.key) } : {}),
-    ...(flags.servername ? { servername: flags.servername } : {}),
-  };
-  return { ...(flags.allowRemote ? { allowRemote: true } : {}), ...(flags.http2 ? { protocol: 'h2' as const } : {}), tls };
 }
 
 function parseRepeat(text: string | undefined): number {
