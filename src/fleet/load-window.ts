@@ -7,6 +7,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { amplification } from '../analyze/amplification.js';
+import { pauseStats } from '../analyze/gc-correlation.js';
 import type { HopAnalysis } from '../analyze/types.js';
 import { FaultInjector } from '../load/faults.js';
 import type { GcPoller } from '../record/observers/gc-poller.js';
@@ -116,7 +117,11 @@ export class ServiceLoadWindow implements LoadWindow {
     // The observers counted from the start the coordinator set; the merged run counts from its first interval.
     const shiftMs = observers.startAtEpochMs - view.originEpochMs;
     const shift = <T extends { tMs: number }>(item: T): T => ({ ...item, tMs: Math.round((item.tMs + shiftMs) * 10) / 10 });
-    const gc = gcAnalyses(started, observers.pollers, undefined).map((g) => ({ ...g, pauses: g.pauses.map(shift) }));
+    const gc = gcAnalyses(started, observers.pollers, undefined).map((g) => {
+      // The pollers began before the start, to set their cursors: pauses from before it are not the load's.
+      const pauses = g.pauses.filter((p) => p.tMs >= 0).map(shift);
+      return { ...g, pauses, pauseStats: pauseStats(pauses) };
+    });
     const services = started.map((s): ServiceInfo => {
       const info = serviceInfo(s, view.hops, gc);
       const fleetUnseen = [
