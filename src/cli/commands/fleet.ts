@@ -53,6 +53,7 @@ export function fleetPlan(flags: RunFlags, scenario: Scenario, env: NodeJS.Proce
   if (flags.workers && flags.workers !== '1') throw new UsageError('--generators and --workers together are not supported: each generator runs one engine thread');
   if (flags.engine && flags.engine !== 'hopscope') throw new UsageError(`--generators: each generator runs its segment on the hopscope engine, not --engine ${flags.engine}`);
   if (scenario.services.length) checkServicesReachable(scenario, kind, flags, env);
+  // Encoded now only to refuse what cannot be shipped before anything starts; it is shipped by runFleet.
   shippableScenario(scenario, generators);
   const leadMs = flags.fleetLead === undefined ? DEFAULT_FLEET_LEAD_MS : Number(flags.fleetLead);
   if (!Number.isInteger(leadMs) || leadMs < 500 || leadMs > 600_000) throw new UsageError(`--fleet-lead: expected milliseconds from 500 to 600000, got "${flags.fleetLead}"`);
