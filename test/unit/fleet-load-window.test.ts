@@ -36,7 +36,7 @@ describe('a fleet\'s load window', () => {
     const service = standIn();
     const scenario = {
       services: [],
-      phases: [phase('one', 300, [{ kind: 'pause', service: 'cache', atMs: 100, durationMs: 20 }]), phase('two', 300, [{ kind: 'pause', service: 'cache', atMs: 50, durationMs: 20 }])],
+      phases: [phase('one', 300, [{ kind: 'pause', service: 'cache', atMs: 100, durationMs: 20, everyMs: undefined }]), phase('two', 300, [{ kind: 'pause', service: 'cache', atMs: 50, durationMs: 20, everyMs: undefined }])],
     } as unknown as Scenario;
     const services: RunningServices = { started: [service], description: 'process (stand-in)', down: async () => undefined };
     const window = new ServiceLoadWindow(scenario, services);
