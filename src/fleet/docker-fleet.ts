@@ -18,7 +18,7 @@ import { Reaper } from '../runtime/docker/reaper.js';
 import { startClockServer } from './clock.js';
 import { ensureGeneratorImage, generatorImageFiles } from './generator-image.js';
 import { mergeRunFolders } from './merge-folders.js';
-import { fleetRunId, fleetStartAt, generatorCommand, generatorEnv, generatorFailed, interrupted, interruptedOr, trackFleet, type FleetOptions } from './fleet-run.js';
+import { fleetMerge, fleetRunId, fleetStartAt, generatorCommand, generatorEnv, generatorFailed, interrupted, interruptedOr, trackFleet, type FleetOptions } from './fleet-run.js';
 
 const OUT_IN_CONTAINER = '/out';
 
@@ -54,6 +54,7 @@ export async function runDockerFleet(options: DockerFleetOptions): Promise<RunSu
       reapers.push(await Reaper.start(engine, runId, log, engineHost(engine)));
     }
     const startAtEpochMs = fleetStartAt(options);
+    await options.window?.begin(startAtEpochMs);
     for (let index = 0; index < n; index++) {
       const engine = engines[index % engines.length]!;
       const name = containerName(runId, `generator-${index + 1}`);
@@ -75,6 +76,7 @@ export async function runDockerFleet(options: DockerFleetOptions): Promise<RunSu
     await Promise.all(members.map((m) => m.container.start()));
     log(`fleet: ${n} generators on ${engines.map((e) => e.address.description).join(', ')}, load starts at ${new Date(startAtEpochMs).toISOString()}`);
     await waitAll(members, n, stopAll);
+    await options.window?.end();
     if (options.signal.aborted) throw interrupted(options.signal);
     const sources = [];
     for (const m of members) {
@@ -82,11 +84,12 @@ export async function runDockerFleet(options: DockerFleetOptions): Promise<RunSu
       await unpack(await m.container.archive(OUT_IN_CONTAINER), dir);
       sources.push({ dir, name: `generator ${m.index + 1}`, where: m.engine.address.description });
     }
-    return await mergeRunFolders(sources, options.outDir, { kind: 'docker', runtime: `fleet: ${n} generators on docker (${engines.map((e) => e.address.description).join(', ')})` });
+    return await mergeRunFolders(sources, options.outDir, fleetMerge(options, 'docker', `fleet: ${n} generators on docker (${engines.map((e) => e.address.description).join(', ')})`));
   } catch (error) {
     throw interruptedOr(error, options.signal);
   } finally {
     options.signal.removeEventListener('abort', onAbort);
+    await options.window?.end();
     await clock.close();
     await fleet.release();
     await Promise.all(reapers.map((r) => r.down().catch(() => undefined)));

@@ -7,6 +7,8 @@
 import { InfraError, Interrupted } from '../errors.js';
 import { track, untrack, type Teardownable } from '../runtime/teardown.js';
 import { SHIPPED_SCENARIO_ENV } from '../scenario/shipped.js';
+import type { LoadWindow } from './load-window.js';
+import type { MergeOptions } from './merge-folders.js';
 
 export interface FleetOptions {
   generators: number;
@@ -18,6 +20,14 @@ export interface FleetOptions {
   leadMs: number;
   log: (line: string) => void;
   signal: AbortSignal;
+  /** The scenario's services, which the coordinator runs and observes; the generators share its network. */
+  window?: LoadWindow;
+}
+
+/** The merge of a fleet's folders, with what the coordinator saw of its services. */
+export function fleetMerge(options: Pick<FleetOptions, 'window'>, kind: string, runtime: string): MergeOptions {
+  const { window } = options;
+  return { kind, runtime, ...(window ? { observed: (view) => window.observed(view) } : {}) };
 }
 
 /** How much of a failed generator's log the error shows. */

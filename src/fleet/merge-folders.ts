@@ -16,6 +16,7 @@ import { Timeline } from '../record/timeline.js';
 import { readRunSummary } from '../run-folder/read.js';
 import { writeHtmlReport } from '../report/html/write-report.js';
 import { ExactCollector, readExactRecord, writeExactRecord, type ExactRecord } from '../run-folder/histograms.js';
+import type { MergedRunView, ServiceObservations } from './load-window.js';
 import { alignIntervals, checkCompatible, generatorRow, mergedOutcomes, replay } from './merge.js';
 
 /** Beyond this, a generator's clock differed enough from the coordinator's to be worth a look. */
@@ -33,6 +34,8 @@ export interface MergeOptions {
   kind: string;
   /** summary.run.runtime of the merged run. */
   runtime: string;
+  /** A fleet whose coordinator ran the scenario's services: what it saw of them. */
+  observed?: (view: MergedRunView) => ServiceObservations;
 }
 
 export async function mergeRunFolders(sources: readonly MergeSource[], outDir: string, options: MergeOptions): Promise<RunSummary> {
@@ -54,18 +57,21 @@ export async function mergeRunFolders(sources: readonly MergeSource[], outDir: s
   const hops = hopAnalysis(recorder.hops.recording);
 
   const first = parts[0]!.summary;
+  const outcomes = mergedOutcomes(aligned, parts.map((p) => p.summary));
+  const observed = options.observed?.({ originEpochMs: aligned.originEpochMs, hops, phases: aligned.phases, sent: outcomes.reduce((sum, o) => sum + o.outcome.sent, 0) });
   const summary = buildSummary({
     scenario: { ...first.scenario, requests: names.map((name) => ({ name })) },
     startedAt: new Date(aligned.originEpochMs),
-    runtime: options.runtime,
-    services: [],
+    runtime: observed ? `${options.runtime}; services: ${observed.runtime}` : options.runtime,
+    services: observed?.services ?? [],
     phases: recorder.phaseTotals,
-    outcomes: mergedOutcomes(aligned, parts.map((p) => p.summary)),
+    outcomes,
     timeline: timeline.points,
     engine: first.hopscope.engine,
     interrupted: parts.some((p) => p.summary.run.interrupted),
-    analysis: hops ? { hops } : {},
+    analysis: { ...(hops ? { hops } : {}), ...observed?.analysis },
   });
+  summary.warnings.push(...(observed?.warnings ?? []));
   summary.fleet = { kind: options.kind, generators: parts.map((p) => generatorRow(p.source.name, p.source.where, p.summary, p.record)) };
   for (const p of parts) {
     for (const warning of p.summary.warnings) summary.warnings.push(`${p.source.name}: ${warning}`);

@@ -15,7 +15,7 @@ import { containerName, HOPSCOPE_LABEL, RUN_LABEL, SERVICE_LABEL } from '../runt
 import { Reaper } from '../runtime/docker/reaper.js';
 import { TASK_FAILED, type SwarmClient, type SwarmTask } from '../runtime/docker/swarm-client.js';
 import { startClockServer } from './clock.js';
-import { fleetRunId, fleetStartAt, generatorCommand, generatorEnv, generatorFailed, interrupted, interruptedOr, trackFleet, type FleetOptions } from './fleet-run.js';
+import { fleetMerge, fleetRunId, fleetStartAt, generatorCommand, generatorEnv, generatorFailed, interrupted, interruptedOr, trackFleet, type FleetOptions } from './fleet-run.js';
 import { ensureGeneratorImage, generatorImageFiles } from './generator-image.js';
 import { mergeRunFolders } from './merge-folders.js';
 import { decodeResultFrames } from './result-frame.js';
@@ -44,7 +44,7 @@ export async function runSwarmFleet(options: SwarmFleetOptions): Promise<RunSumm
   const runId = fleetRunId();
   const engine = options.dockerHost ? await DockerEngine.connectTo(options.dockerHost) : await DockerEngine.connect();
   const swarm = engine.swarm();
-  await checkManager(engine, swarm);
+  const nodeId = await checkManager(engine, swarm);
   const image = options.generatorImage ?? (await ensureGeneratorImage(engine, generatorImageFiles(), log));
   const reaper = await Reaper.start(engine, runId, log);
   const clock = await startClockServer(options.coordinatorAddress);
@@ -56,6 +56,7 @@ export async function runSwarmFleet(options: SwarmFleetOptions): Promise<RunSumm
   });
   try {
     const startAtEpochMs = fleetStartAt({ generators: n, leadMs: options.leadMs + SWARM_EXTRA_LEAD_MS });
+    await options.window?.begin(startAtEpochMs);
     const name = containerName(runId, 'generators');
     const labels = { [HOPSCOPE_LABEL]: '1', [RUN_LABEL]: runId, [SERVICE_LABEL]: 'generators' };
     try {
@@ -66,29 +67,34 @@ export async function runSwarmFleet(options: SwarmFleetOptions): Promise<RunSumm
         env: { ...generatorEnv(options.scenario), [SWARM_SLOT_ENV]: SWARM_SLOT_TEMPLATE },
         labels,
         completions: n,
+        // The services listen on this machine's loopback: the generators must run on its node.
+        ...(options.window ? { constraints: [`node.id==${nodeId}`] } : {}),
       });
     } catch (error) {
       throw new InfraError(`fleet: cannot create the swarm service ${name}: ${engineMessage(error)}`);
     }
     log(`fleet: ${n} generators as swarm job ${name} on ${engine.address.description}, load starts at ${new Date(startAtEpochMs).toISOString()}`);
     const tasks = await waitForTasks(swarm, serviceId, n, startAtEpochMs, signal);
+    await options.window?.end();
     const sources = [];
     for (const task of tasks) {
       const dir = join(options.outDir, 'generators', `g${task.slot + 1}`);
       decodeResultFrames(await swarm.taskLogs(task.id), dir, `generator ${task.slot + 1} of ${n} (task ${task.id.slice(0, 12)})`);
       sources.push({ dir, name: `generator ${task.slot + 1}`, where: `swarm task ${task.id.slice(0, 12)}` });
     }
-    return await mergeRunFolders(sources, options.outDir, { kind: 'swarm', runtime: `fleet: ${n} generators as a swarm replicated job (${engine.address.description})` });
+    return await mergeRunFolders(sources, options.outDir, fleetMerge(options, 'swarm', `fleet: ${n} generators as a swarm replicated job (${engine.address.description})`));
   } catch (error) {
     throw interruptedOr(error, signal);
   } finally {
+    await options.window?.end();
     await clock.close();
     await fleet.release().catch(() => undefined);
     await reaper.down().catch(() => undefined);
   }
 }
 
-async function checkManager(engine: DockerEngine, swarm: SwarmClient): Promise<void> {
+/** Returns this engine's swarm node id. */
+async function checkManager(engine: DockerEngine, swarm: SwarmClient): Promise<string> {
   let state;
   try {
     await engine.ping(5000);
@@ -102,6 +108,7 @@ async function checkManager(engine: DockerEngine, swarm: SwarmClient): Promise<v
       'run on a manager, or make this engine one: docker swarm init --advertise-addr 127.0.0.1',
     );
   }
+  return state.nodeId;
 }
 
 /** The tasks, sorted by slot, once every one completed; at the first that failed, the run fails with its log. */

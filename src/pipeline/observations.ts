@@ -23,7 +23,8 @@ function pollerNote(p: GcPoller): string {
   return parts.join('; ');
 }
 
-export function gcAnalyses(started: StartedService[], pollers: GcPoller[], requests: RequestTimes): GcAnalysis[] {
+/** @param requests undefined where the requests' times are not at hand (a fleet's): no correlation then. */
+export function gcAnalyses(started: StartedService[], pollers: GcPoller[], requests: RequestTimes | undefined): GcAnalysis[] {
   return started.map((s): GcAnalysis => {
     const poller = pollers.find((p) => p.service === s.spec.name);
     if (poller && poller.succeededPolls === 0) {
@@ -38,7 +39,7 @@ export function gcAnalyses(started: StartedService[], pollers: GcPoller[], reque
         pauses: poller.pauses,
         lost: poller.lost,
         pauseStats: pauseStats(poller.pauses),
-        correlation: correlatePauses(poller.pauses, requests),
+        correlation: requests && correlatePauses(poller.pauses, requests),
       };
     }
     const collector = s.spec.language === 'rust' ? 'none' : 'unseen';

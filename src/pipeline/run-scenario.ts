@@ -30,7 +30,7 @@ import { Timeline } from '../record/timeline.js';
 import type { EngineKind } from '../load/engines.js';
 import type { RuntimeChoice } from '../runtime/index.js';
 import type { StartedService } from '../runtime/types.js';
-import { referencesAService, resolveTarget, resolveTopology } from '../scenario/topology.js';
+import { deepestService, resolveTarget, resolveTopology } from '../scenario/topology.js';
 import type { KneeDecl, PhaseDecl, Scenario } from '../scenario/types.js';
 import { ExactCollector, writeExactRecord } from '../run-folder/histograms.js';
 import { segmentLoad, segmentSeed, waitForStart, type GeneratorSegment } from './segment.js';
@@ -178,13 +178,6 @@ function kneeStep(knee: KneeDecl, phase: PhaseDecl, outcome: PhaseOutcome, recor
     errorRate,
     pass: stepPasses(knee, latencyUs, errorRate),
   };
-}
-
-/** The end of the chain: the last-declared service instance whose flags call no other service. */
-function deepestService(scenario: Scenario): string | undefined {
-  const leaves = scenario.services.filter((s) => ![...Object.values(s.flags), ...Object.values(s.env), ...s.args].some(referencesAService));
-  const leaf = leaves[leaves.length - 1];
-  return leaf && (leaf.instances === 1 ? leaf.name : `${leaf.name}-1`);
 }
 
 /**

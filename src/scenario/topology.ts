@@ -21,6 +21,13 @@ export function referencesAService(value: string): boolean {
   return [...value.matchAll(TEMPLATE)].some((m) => m[2] !== undefined && m[2] !== 'self');
 }
 
+/** The end of the chain: the last-declared service instance whose flags call no other service. */
+export function deepestService(scenario: Scenario): string | undefined {
+  const leaves = scenario.services.filter((s) => ![...Object.values(s.flags), ...Object.values(s.env), ...s.args].some(referencesAService));
+  const leaf = leaves[leaves.length - 1];
+  return leaf && (leaf.instances === 1 ? leaf.name : `${leaf.name}-1`);
+}
+
 export function resolveTopology(scenario: Scenario): ServiceSpec[] {
   const urls = new Map<string, string[]>();
   const servesTls = new Set<string>();

@@ -129,7 +129,6 @@ describe('`hopscope fleet manifest SCENARIO`', () => {
 
 describe('what a fleet cannot run is refused before anything starts, with exit 2', () => {
   it.each([
-    [['run', withServices, '--generators', '3'], 'declares services (origin, cache, api)'],
     [['fleet', 'manifest', withServices, '--generators', '3', '--generator-image', 'x'], 'declares services (origin, cache, api)'],
     [['run', knee, '--generators', '3', '--fleet', 'swarm'], 'searches for a knee'],
     [['fleet', 'manifest', big, '--generators', '3', '--generator-image', 'x'], 'a fleet ships at most 120,000'],
@@ -137,11 +136,6 @@ describe('what a fleet cannot run is refused before anything starts, with exit 2
     const r = await cli(args);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(message);
-  });
-
-  it('says how to run a scenario with services on a fleet', async () => {
-    const r = await cli(['run', withServices, '--generators', '3']);
-    expect(r.stderr).toContain(`hint: start them on their own (hopscope services up ${withServices} prints their URLs), then run a scenario without services whose phases target those URLs`);
   });
 
   it('refuses --engine autocannon, which runs no segment', async () => {

@@ -5,7 +5,9 @@ import { generatorJob, jobDeadlineSeconds } from '../../fleet/kubernetes-job.js'
 import { measureClockOffset } from '../../fleet/clock.js';
 import { encodeResultFrames } from '../../fleet/result-frame.js';
 import { resolveSwarmSegment } from '../../fleet/swarm-slot.js';
+import type { FleetOptions } from '../../fleet/fleet-run.js';
 import type { RunSummary } from '../../run-folder/summary.js';
+import type { RuntimeChoice } from '../../runtime/index.js';
 import { parseDeclared } from '../../gate/threshold-parser.js';
 import { checkBeforeStart } from '../../pipeline/preflight.js';
 import { checkSegmentable, MAX_GENERATORS, parseSegment, type GeneratorSegment } from '../../pipeline/segment.js';
@@ -27,12 +29,12 @@ export interface FleetPlan {
   coordinatorAddress: string;
   /** The load's own length: every phase's duration. */
   loadMs: number;
-  /** The validated scenario, encoded for the generators (scenario/shipped.ts). */
-  scenario: string;
+  /** The validated scenario; one with services is shipped once they run, resolved to their URLs. */
+  scenario: Scenario;
 }
 
 /** undefined for a run on this machine alone. */
-export function fleetPlan(flags: RunFlags, scenario: Scenario): FleetPlan | undefined {
+export function fleetPlan(flags: RunFlags, scenario: Scenario, env: NodeJS.ProcessEnv): FleetPlan | undefined {
   if (flags.generators === undefined) {
     if (flags.fleet || flags.dockerHost?.length) throw new UsageError('--fleet and --docker-host need --generators N');
     return undefined;
@@ -50,20 +52,53 @@ export function fleetPlan(flags: RunFlags, scenario: Scenario): FleetPlan | unde
   }
   if (flags.workers && flags.workers !== '1') throw new UsageError('--generators and --workers together are not supported: each generator runs one engine thread');
   if (flags.engine && flags.engine !== 'hopscope') throw new UsageError(`--generators: each generator runs its segment on the hopscope engine, not --engine ${flags.engine}`);
-  const shipped = shippableScenario(scenario, generators);
+  if (scenario.services.length) checkServicesReachable(scenario, kind, flags, env);
+  // Encoded now only to refuse what cannot be shipped before anything starts; it is shipped by runFleet.
+  shippableScenario(scenario, generators);
   const leadMs = flags.fleetLead === undefined ? DEFAULT_FLEET_LEAD_MS : Number(flags.fleetLead);
   if (!Number.isInteger(leadMs) || leadMs < 500 || leadMs > 600_000) throw new UsageError(`--fleet-lead: expected milliseconds from 500 to 600000, got "${flags.fleetLead}"`);
-  return { generators, kind, leadMs, coordinatorAddress: flags.coordinatorAddress ?? '127.0.0.1', loadMs: loadMsOf(scenario), scenario: shipped };
+  return { generators, kind, leadMs, coordinatorAddress: flags.coordinatorAddress ?? '127.0.0.1', loadMs: loadMsOf(scenario), scenario };
+}
+
+const servicesOf = (scenario: Scenario) => `${scenario.source} declares services (${scenario.services.map((s) => s.name).join(', ')})`;
+const ELSEWHERE_HINT = 'start the services where the generators reach them (hopscope services up prints their URLs), then run a scenario without services whose phases target those URLs';
+
+/**
+ * The coordinator runs the services on its own loopback: only generators in its network namespace reach
+ * them, i.e. host-network containers of this machine's engine (a docker fleet, or a swarm job pinned to
+ * this node). Anything else is refused before a service or a generator starts.
+ */
+function checkServicesReachable(scenario: Scenario, kind: string, flags: RunFlags, env: NodeJS.ProcessEnv): void {
+  if (kind === 'kubernetes') {
+    throw new UsageError(`--fleet kubernetes: ${servicesOf(scenario)}, which the coordinator runs on this machine's loopback, out of the pods' reach`, `use --fleet docker or swarm on this machine's engine, or ${ELSEWHERE_HINT}`);
+  }
+  if (flags.dockerHost?.length) {
+    throw new UsageError(
+      `--docker-host: ${servicesOf(scenario)}, which the coordinator runs on this machine's loopback: generators on another engine cannot reach them`,
+      `leave out --docker-host to run the generators on this machine's engine, or ${ELSEWHERE_HINT}`,
+    );
+  }
+  const dockerHost = env['DOCKER_HOST'];
+  if (dockerHost && !isLocalEngine(dockerHost)) {
+    throw new UsageError(
+      `DOCKER_HOST=${dockerHost}: ${servicesOf(scenario)}, which the coordinator runs on this machine's loopback: generators on that engine cannot reach them`,
+      `unset DOCKER_HOST to use this machine's engine, or ${ELSEWHERE_HINT}`,
+    );
+  }
+}
+
+/** A socket or a loopback address: an engine on this machine. */
+function isLocalEngine(url: string): boolean {
+  if (/^(unix|npipe):\/\/|^\//.test(url)) return true;
+  try {
+    return /^(127\.|localhost$|\[::1\]$)/.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** What a fleet can run, encoded for its generators; anything it cannot is refused before anything starts. */
 function shippableScenario(scenario: Scenario, generators: number): string {
-  if (scenario.services.length) {
-    throw new UsageError(
-      `--generators: ${scenario.source} declares services (${scenario.services.map((s) => s.name).join(', ')}); a fleet's generators only send load, and this version does not start services for a fleet`,
-      `start them on their own (hopscope services up ${scenario.source} prints their URLs), then run a scenario without services whose phases target those URLs`,
-    );
-  }
   if (scenario.knee) {
     throw new UsageError(`--generators: ${scenario.source} searches for a knee, whose every step is decided on the whole load: run it without --generators`);
   }
@@ -96,21 +131,35 @@ export function emitResultFrames(flags: RunFlags, runDir: string, io: CliIO): vo
   if (flags.resultFrames) io.stdout.write(encodeResultFrames(runDir));
 }
 
-/** The coordinator's run: the fleet modules are loaded only for fleet runs, as they pull in the engines' clients. */
+/**
+ * The coordinator's run: the fleet modules are loaded only for fleet runs, as they pull in the engines'
+ * clients. A scenario's services run here, as on one machine, from before the generators start until
+ * after the merge, on every path.
+ */
 export async function runFleet(plan: FleetPlan, flags: RunFlags, outDir: string, log: (line: string) => void, signal: AbortSignal) {
-  const common = { generators: plan.generators, scenario: plan.scenario, outDir, coordinatorAddress: plan.coordinatorAddress, leadMs: plan.leadMs, log, signal };
-  let summary: RunSummary;
+  const services = plan.scenario.services.length
+    ? await (await import('../../fleet/fleet-services.js')).startFleetServices(plan.scenario, flags.runtime as RuntimeChoice, { outDir, log })
+    : undefined;
+  try {
+    const scenario = encodeScenario(services?.shipped ?? plan.scenario);
+    const common = { generators: plan.generators, scenario, outDir, coordinatorAddress: plan.coordinatorAddress, leadMs: plan.leadMs, log, signal, ...(services ? { window: services.window } : {}) };
+    return { summary: await runOn(plan, flags, common), outDir, interrupted: signal.aborted };
+  } finally {
+    await services?.down();
+  }
+}
+
+async function runOn(plan: FleetPlan, flags: RunFlags, common: FleetOptions): Promise<RunSummary> {
   if (plan.kind === 'kubernetes') {
     const { runKubernetesFleet } = await import('../../fleet/kubernetes-fleet.js');
-    summary = await runKubernetesFleet({ ...common, image: flags.generatorImage!, loadMs: plan.loadMs });
-  } else if (plan.kind === 'swarm') {
-    const { runSwarmFleet } = await import('../../fleet/swarm-fleet.js');
-    summary = await runSwarmFleet({ ...common, dockerHost: flags.dockerHost?.[0], generatorImage: flags.generatorImage });
-  } else {
-    const { runDockerFleet } = await import('../../fleet/docker-fleet.js');
-    summary = await runDockerFleet({ ...common, dockerHosts: flags.dockerHost ?? [] });
+    return runKubernetesFleet({ ...common, image: flags.generatorImage!, loadMs: plan.loadMs });
   }
-  return { summary, outDir, interrupted: signal.aborted };
+  if (plan.kind === 'swarm') {
+    const { runSwarmFleet } = await import('../../fleet/swarm-fleet.js');
+    return runSwarmFleet({ ...common, dockerHost: flags.dockerHost?.[0], generatorImage: flags.generatorImage });
+  }
+  const { runDockerFleet } = await import('../../fleet/docker-fleet.js');
+  return runDockerFleet({ ...common, dockerHosts: flags.dockerHost ?? [] });
 }
 
 /**
@@ -120,6 +169,9 @@ export async function runFleet(plan: FleetPlan, flags: RunFlags, outDir: string,
  */
 export async function fleetManifestCommand(file: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
   const scenario = await scenarioOf(file, flags, io);
+  if (scenario.services.length) {
+    throw new UsageError(`fleet manifest: ${servicesOf(scenario)}; a printed Job has no coordinator to run them`, ELSEWHERE_HINT);
+  }
   // The generators would refuse a bad threshold at their start; the manifest refuses it now.
   checkBeforeStart({ scenario, engine: 'hopscope', workers: 1, thresholds: parseDeclared(scenario.thresholds) });
   const generators = parseGenerators(flags.generators);

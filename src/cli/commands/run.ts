@@ -35,7 +35,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   checkBeforeStart({ scenario, engine: flags.engine, workers, thresholds: [...parseDeclared(scenario.thresholds), ...thresholds.map(parseThresholdFlag)] });
   const gate = gateSettings(flags, io);
   const repeat = parseRepeat(flags.repeat);
-  const fleet = fleetPlan(flags, scenario);
+  const fleet = fleetPlan(flags, scenario, io.env);
   if (fleet && repeat > 1) throw new UsageError('--generators with --repeat is not supported');
   const segment = await generatorSegment(flags, io.env);
   const log = (line: string) => {

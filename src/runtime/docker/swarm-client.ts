@@ -15,6 +15,8 @@ export interface JobServiceSpec {
   labels: Record<string, string>;
   /** Tasks: all of them run at once, each exactly once. */
   completions: number;
+  /** Placement constraints ("node.id==ID"); none: any node. */
+  constraints?: string[];
 }
 
 export interface SwarmTask {
@@ -47,9 +49,9 @@ export class SwarmClient {
   constructor(private readonly docker: Docker) {}
 
   /** "active" when this engine is a manager of a swarm; otherwise the engine's LocalNodeState and whether it manages. */
-  async state(): Promise<{ localNodeState: string; controlAvailable: boolean }> {
-    const info = (await this.docker.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
-    return { localNodeState: info.Swarm?.LocalNodeState ?? 'inactive', controlAvailable: info.Swarm?.ControlAvailable ?? false };
+  async state(): Promise<{ localNodeState: string; controlAvailable: boolean; nodeId: string }> {
+    const info = (await this.docker.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string } };
+    return { localNodeState: info.Swarm?.LocalNodeState ?? 'inactive', controlAvailable: info.Swarm?.ControlAvailable ?? false, nodeId: info.Swarm?.NodeID ?? '' };
   }
 
   /** Returns the service id. */
@@ -69,6 +71,7 @@ export class SwarmClient {
         Networks: [{ Target: 'host' }],
         // A failed generator fails the run; a restarted one would run its segment late.
         RestartPolicy: { Condition: 'none' },
+        ...(spec.constraints ? { Placement: { Constraints: spec.constraints } } : {}),
       },
     } as Docker.CreateServiceOptions);
     return service.id;
