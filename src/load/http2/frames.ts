@@ -117,7 +117,8 @@ export class FrameWriter {
   }
 
   pingAck(buf: Buffer, start: number): void {
-    buf.copy(this.slab, this.header(8, FrameType.PING, Flag.ACK, 0), start, start + 8);
+    const at = this.header(8, FrameType.PING, Flag.ACK, 0);
+    buf.copy(this.slab, at, start, start + 8);
   }
 
   windowUpdate(streamId: number, increment: number): void {
@@ -138,17 +139,22 @@ export class FrameWriter {
     do {
       const end = Math.min(block.length, start + maxFrameSize);
       const flags = (end === block.length ? Flag.END_HEADERS : 0) | (type === FrameType.HEADERS && endStream ? Flag.END_STREAM : 0);
-      block.copy(this.slab, this.header(end - start, type, flags, streamId), start, end);
+      const at = this.header(end - start, type, flags, streamId);
+      block.copy(this.slab, at, start, end);
       type = FrameType.CONTINUATION;
       start = end;
     } while (start < block.length);
   }
 
   data(streamId: number, buf: Buffer, start: number, end: number, endStream: boolean): void {
-    buf.copy(this.slab, this.header(end - start, FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId), start, end);
+    const at = this.header(end - start, FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId);
+    buf.copy(this.slab, at, start, end);
   }
 
-  /** Writes a frame header and reserves its payload; returns where the payload starts, for the caller to fill. */
+  /**
+   * Writes a frame header and reserves its payload; returns where the payload starts, for the caller to
+   * fill. It may move the slab: callers read `this.slab` only after it returns.
+   */
   private header(length: number, type: number, flags: number, streamId: number): number {
     this.reserve(FRAME_HEADER_BYTES + length);
     const s = this.slab;

@@ -9,7 +9,6 @@
 import { CompressionError } from './errors.js';
 
 /** Symbol 0..255, then EOS (256): code, bit length. */
-// prettier-ignore
 const CODES = [
   0x1ff8, 13, 0x7fffd8, 23, 0xfffffe2, 28, 0xfffffe3, 28, 0xfffffe4, 28, 0xfffffe5, 28, 0xfffffe6, 28, 0xfffffe7, 28,
   0xfffffe8, 28, 0xffffea, 24, 0x3ffffffc, 30, 0xfffffe9, 28, 0xfffffea, 28, 0x3ffffffd, 30, 0xfffffeb, 28, 0xfffffec, 28,
