@@ -129,8 +129,8 @@ const u32 = (n: number): Buffer => {
 };
 
 const OK = block([':status', '200']);
-const headers = (streamId: number, payload: Buffer, flags = Flag.END_HEADERS | Flag.END_STREAM): Buffer => frame(FrameType.HEADERS, flags, streamId, payload);
-const data = (streamId: number, payload: string, flags = Flag.END_STREAM): Buffer => frame(FrameType.DATA, flags, streamId, Buffer.from(payload));
+const headers = (streamId: number, payload: Buffer, flags: number = Flag.END_HEADERS | Flag.END_STREAM): Buffer => frame(FrameType.HEADERS, flags, streamId, payload);
+const data = (streamId: number, payload: string, flags: number = Flag.END_STREAM): Buffer => frame(FrameType.DATA, flags, streamId, Buffer.from(payload));
 const goaway = (last: number, code = 0): Buffer => frame(FrameType.GOAWAY, 0, 0, Buffer.concat([u32(last), u32(code)]));
 
 describe('H2Connection: handshake and requests', () => {
