@@ -5,12 +5,11 @@
 
 import { ProtocolError } from '../http1/response-parser.js';
 
-/** Error codes of RFC 9113 section 7 that the client sends. */
+/** Error codes of RFC 9113 section 7 that hopscope sends, or tells apart on receipt (NO_ERROR). */
 export const ErrorCode = {
   NO_ERROR: 0x0,
   PROTOCOL_ERROR: 0x1,
   FLOW_CONTROL_ERROR: 0x3,
-  STREAM_CLOSED: 0x5,
   FRAME_SIZE_ERROR: 0x6,
   COMPRESSION_ERROR: 0x9,
 } as const;

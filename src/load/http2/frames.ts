@@ -32,7 +32,6 @@ export const Setting = {
   MAX_CONCURRENT_STREAMS: 0x3,
   INITIAL_WINDOW_SIZE: 0x4,
   MAX_FRAME_SIZE: 0x5,
-  MAX_HEADER_LIST_SIZE: 0x6,
 } as const;
 
 export const FRAME_HEADER_BYTES = 9;

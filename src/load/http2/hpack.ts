@@ -9,7 +9,7 @@ import { CompressionError } from './errors.js';
 import { huffmanDecode } from './huffman.js';
 
 /** RFC 7541 Appendix A: index i + 1 is STATIC_TABLE[i]. */
-export const STATIC_TABLE: readonly (readonly [string, string])[] = [
+const STATIC_TABLE: readonly (readonly [string, string])[] = [
   [':authority', ''],
   [':method', 'GET'],
   [':method', 'POST'],
@@ -74,7 +74,7 @@ export const STATIC_TABLE: readonly (readonly [string, string])[] = [
 ];
 
 /** The dynamic table size hopscope allows the server (SETTINGS_HEADER_TABLE_SIZE, left at its default). */
-export const DEFAULT_TABLE_SIZE = 4096;
+const DEFAULT_TABLE_SIZE = 4096;
 /** Larger integers than any header block can need: a longer encoding is an attack or garbage. */
 const MAX_INTEGER = 2 ** 28;
 /** RFC 7541 section 4.1: each entry costs its name and value octets plus 32. */
