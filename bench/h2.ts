@@ -3,7 +3,8 @@
  * worker, TLS with ALPN h2, a small fixed JSON body, loopback), tools alternating round by round, 3 rounds,
  * closed loop at the same connections x streams: 10 x 1 and 10 x 10. Target: hopscope >= 0.3x `h2load -t1`
  * (stretch 0.5x). A minimal node:http2 client (bench/lib/h2-minimal.ts) runs beside them: the ceiling any
- * engine built on node:http2 has. Prints figures and ratios; asserts nothing.
+ * engine built on node:http2 has (hopscope's was, until its own framing replaced it on 2026-12-03). Prints
+ * figures and ratios; asserts nothing.
  *
  *   npm run build && npm run bench:build && flock /tmp/hopscope-bench.lock node dist-bench/bench/h2.js [--rounds 3] [--duration 5]
  */

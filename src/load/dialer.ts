@@ -43,7 +43,7 @@ export interface DialCallbacks {
   /**
    * Takes every read, valid only during the call: plain TCP reads then land in one buffer the thread's
    * connections share (`onread`), without a Buffer or a stream event per read. Without it the caller reads
-   * the socket itself (HTTP/2 hands it to node:http2).
+   * the socket itself.
    */
   data?(chunk: Buffer): void;
 }

@@ -1,7 +1,7 @@
 /**
  * The engine's HTTP/2 connections against real servers: nginx over TLS (ALPN h2, a CA made with openssl),
- * and node:http2 servers with prior knowledge (h2c) that count concurrent streams, reset streams and send
- * GOAWAY, in both loop models.
+ * rust-cache-server's h2c (Go's net/http, request bodies and templated paths), and node:http2 servers with
+ * prior knowledge (h2c) that count concurrent streams, reset streams and send GOAWAY, in both loop models.
  */
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,12 +14,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../../bench/lib/cleanup.js';
 import { startNginx } from '../../bench/lib/nginx.js';
 import { makePki, type Pki } from '../../bench/lib/pki.js';
+import { ensureBinary } from '../../src/runtime/build/build.js';
+import { kindBinary } from '../../src/runtime/build/reference-recipes.js';
 import { LoadEngine, type PhaseRun } from '../../src/load/engine.js';
 import { compileMix } from '../../src/load/request-mix.js';
 import type { ErrorKind, SampleSink } from '../../src/load/sample.js';
 import type { LoadModel, RequestDecl } from '../../src/scenario/types.js';
 import { freePort } from './runtime-helpers.js';
-import { hopscopeCli, outDir, summaryOf } from './target-helpers.js';
+import { ChildServer, hopscopeCli, outDir, summaryOf } from './target-helpers.js';
 
 const cleanup = new Cleanup(() => undefined);
 const dir = mkdtempSync(join(tmpdir(), 'hopscope-h2-'));
@@ -82,14 +84,14 @@ class Collect implements SampleSink {
 const GET: RequestDecl = { name: 'get', method: 'GET', path: '/x', headers: { 'X-Test': 'yes' }, body: undefined, weight: 1, vars: {} };
 const closed = (connections: number, streams: number): LoadModel => ({ model: 'closed', connections, pipelining: streams });
 
-async function drive(port: number, load: LoadModel, durationMs: number, tls?: PhaseRun['tls']) {
+async function drive(port: number, load: LoadModel, durationMs: number, tls?: PhaseRun['tls'], requests: RequestDecl[] = [GET]) {
   const sink = new Collect();
   const run: PhaseRun = {
     host: '127.0.0.1',
     port,
     protocol: 'h2',
     ...(tls ? { tls } : {}),
-    mix: compileMix([GET], [{ requestIndex: 0, weight: 1 }], `127.0.0.1:${port}`, 1),
+    mix: compileMix(requests, requests.map((_r, requestIndex) => ({ requestIndex, weight: 1 })), `127.0.0.1:${port}`, 1),
     load,
     durationMs,
     timeoutMs: 2000,
@@ -162,6 +164,57 @@ describe('HTTP/2 connections', () => {
     expect(sink.statuses.length + Object.values(sink.errors).reduce((a, b) => a + b!, 0)).toBe(outcome.intended);
     expect(sink.statuses.length).toBeGreaterThan(150);
   });
+
+  it('RST_STREAM on some streams and GOAWAY mid-run: their own kinds, and every intended request ends in exactly one outcome', async () => {
+    const perSession = new WeakMap<ServerHttp2Session, number>();
+    let goaways = 0;
+    const port = await h2c((stream) => {
+      const session = stream.session!;
+      const n = (perSession.get(session) ?? 0) + 1;
+      perSession.set(session, n);
+      if (n === 60) {
+        // This stream and any later ones are refused: GOAWAY names the one before as the last processed.
+        goaways++;
+        session.goaway(constants.NGHTTP2_NO_ERROR, stream.id - 2);
+        return;
+      }
+      if (n % 7 === 0) {
+        stream.close(constants.NGHTTP2_REFUSED_STREAM);
+        return;
+      }
+      // Answered a little later, so that several streams are in flight when the GOAWAY goes.
+      setTimeout(() => {
+        if (stream.destroyed) return;
+        stream.respond({ ':status': 200 });
+        stream.end('ok');
+      }, 1);
+    });
+    const { sink, outcome } = await drive(port, { model: 'open', fromRps: 500, toRps: 500, arrival: 'constant', connections: 2, pipelining: 4 }, 1000);
+    expect(outcome.intended).toBe(500);
+    const errors = Object.values(sink.errors).reduce((a, b) => a + b!, 0);
+    expect(sink.statuses.length + errors).toBe(outcome.intended);
+    expect(goaways).toBeGreaterThan(2);
+    expect(sink.errors.goaway).toBeGreaterThanOrEqual(goaways);
+    expect(sink.errors.rst_stream).toBeGreaterThan(30);
+    expect(Object.keys(sink.errors).sort()).toEqual(['goaway', 'rst_stream']);
+    expect(sink.statuses.every((s) => s === 200)).toBe(true);
+  });
+
+  it('h2c against rust-cache-server (Go net/http): request bodies, templated paths, Server-Timing', async () => {
+    const binary = await ensureBinary(kindBinary('rust-cache-server'), () => {});
+    const port = await freePort();
+    const server = ChildServer.start(binary.path, ['--port', String(port), '--h2c']);
+    servers.push({ close: (cb: () => void) => void server.stop().then(cb) });
+    expect(await server.firstLine()).toMatch(/listening on/);
+    const put: RequestDecl = { name: 'put', method: 'PUT', path: '/cache/key-{n}', headers: {}, body: Buffer.alloc(10_000, 'v'), weight: 1, vars: { n: { kind: 'uniform', min: 1, max: 50 } } };
+    const health: RequestDecl = { name: 'health', method: 'GET', path: '/healthz', headers: {}, body: undefined, weight: 1, vars: {} };
+    const { sink, outcome } = await drive(port, closed(2, 8), 500, undefined, [put, health]);
+    expect(sink.errors).toEqual({});
+    expect(sink.statuses.length).toBe(outcome.sent);
+    expect(sink.statuses.length).toBeGreaterThan(100);
+    expect(new Set(sink.statuses)).toEqual(new Set([200, 204]));
+    expect(sink.timings.every((t) => t !== undefined && t.includes('rust-cache-server'))).toBe(true);
+  }, 300_000);
 
   it('ends the run with a clear error when a TLS server does not agree to h2', async () => {
     const server = createHttpsServer({ key: readFileSync(pki.serverKey), cert: readFileSync(pki.serverCert), ALPNProtocols: ['http/1.1'] }, (_req, res) => res.end('ok'));
