@@ -2,7 +2,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, HopscopeError } from '../errors.js';
-import { DEFAULT_DURATION, DEFAULT_ENGINE, DEFAULT_RUNTIME, DEFAULT_TOLERANCE } from '../scenario/defaults.js';
+import { DEFAULT_DURATION, DEFAULT_ENGINE, DEFAULT_FLEET_LEAD_MS, DEFAULT_RUNTIME, DEFAULT_TOLERANCE } from '../scenario/defaults.js';
 import { ENGINES } from '../load/engines.js';
 import { RUNTIME_CHOICES } from '../runtime/choice.js';
 import { HOPSCOPE_VERSION } from '../version.js';
@@ -85,7 +85,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--docker-host <url>', 'with --fleet docker: an engine to place generators on (unix://, tcp://, ssh://; repeatable; default the local one); with --fleet swarm: the manager', collect)
     .option('--generator-image <ref>', 'the generator image from a registry (required for kubernetes; default: built locally from this hopscope)')
     .option('--coordinator-address <ip>', 'where generators reach this hopscope for the clock offset (default 127.0.0.1)')
-    .option('--fleet-lead <ms>', 'how long before the common start the generators are started (default 4000)')
+    .option('--fleet-lead <ms>', `how long before the common start the generators are started (default ${DEFAULT_FLEET_LEAD_MS})`)
     .addOption(new Option('--shipped-scenario', 'generator side: run the validated scenario the coordinator put in $HOPSCOPE_SCENARIO').hideHelp())
     .addOption(new Option('--segment <i/n>', 'generator side: run segment i of n').hideHelp())
     .addOption(new Option('--start-at <epochms>', 'generator side: start time on the coordinator clock').hideHelp())
