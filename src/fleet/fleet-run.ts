@@ -48,7 +48,7 @@ export interface GeneratorLaunch {
   segment: string;
   /** undefined (a printed manifest, no coordinator): the generator starts at once. */
   start: { startAtEpochMs: number; clockUrl: string } | undefined;
-  /** A folder in the generator's container, or undefined: the results go to stdout as frames (result-frame.ts). */
+  /** A folder in the generator's container, or undefined: the results go to stdout as frames (result-frame.ts), from a folder of the generator's own making. */
   outDir: string | undefined;
 }
 
@@ -66,7 +66,7 @@ export function generatorCommand(launch: GeneratorLaunch): string[] {
     '--segment',
     launch.segment,
     ...(launch.start ? ['--start-at', String(launch.start.startAtEpochMs), '--coordinator', launch.start.clockUrl] : []),
-    ...(launch.outDir ? ['--out', launch.outDir] : ['--out', '/tmp/hopscope-run', '--result-frames']),
+    ...(launch.outDir ? ['--out', launch.outDir] : ['--result-frames']),
     '--quiet',
   ];
 }

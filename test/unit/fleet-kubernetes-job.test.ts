@@ -35,7 +35,7 @@ describe('the generators as a Kubernetes Indexed Job', () => {
     expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimit: 0, activeDeadlineSeconds: 144 });
     expect(job.spec.template.spec.hostNetwork).toBe(true);
     const args = job.spec.template.spec.containers[0]!.args;
-    expect(args.join(' ')).toContain('run --shipped-scenario --runtime process --segment $(HOPSCOPE_SEGMENT_INDEX)/3 --start-at 1800000000000 --coordinator http://10.0.0.5:4100/time --out /tmp/hopscope-run --result-frames');
+    expect(args.join(' ')).toContain('run --shipped-scenario --runtime process --segment $(HOPSCOPE_SEGMENT_INDEX)/3 --start-at 1800000000000 --coordinator http://10.0.0.5:4100/time --result-frames');
     expect(job.spec.template.spec.containers[0]!.env).toContainEqual({ name: 'HOPSCOPE_SCENARIO', value: spec.scenario });
   });
 

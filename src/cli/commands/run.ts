@@ -18,7 +18,7 @@ import { DEFAULT_WORKERS } from '../../scenario/defaults.js';
 import type { CliIO } from '../io.js';
 import { ProgressLine } from '../progress-line.js';
 import { installSignalHandlers } from '../signals.js';
-import { emitResultFrames, fleetPlan, generatorSegment, runFleet } from './fleet.js';
+import { emitResultFrames, fleetPlan, framesRunDir, generatorSegment, runFleet } from './fleet.js';
 import { gateSettings, publishGate } from './gate.js';
 import type { RunFlags } from './run-flags.js';
 import { scenarioOf } from './scenario-input.js';
@@ -27,7 +27,7 @@ const MAX_REPEAT = 100;
 
 export async function runCommand(file: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
   const scenario = await scenarioOf(file, flags, io);
-  const outDir = resolve(io.cwd, flags.out ?? defaultOutDir(scenario.name));
+  const outDir = resolve(io.cwd, flags.out ?? (flags.resultFrames ? framesRunDir() : defaultOutDir(scenario.name)));
   const workers = parseWorkers(flags.workers);
   // Thresholds, engine limits, tolerance and baseline fail now, not after the load ran (and before a fleet
   // starts); the CLI gates the trials itself below, so run() gets no thresholds to judge again.
