@@ -22,12 +22,13 @@ fn main() -> ExitCode {
             .await
             .map_err(|e| format!("cannot listen on {}:{}: {e}", cfg.bind, cfg.port))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        // Before the start line: whoever reads it may signal at once, and an uninstalled SIGTERM kills.
+        let shutdown = shutdown_signal().map_err(|e| format!("cannot install signal handlers: {e}"))?;
         // Unchanged for plain HTTP, so scripts that read the start line keep working.
         match app.scheme() {
             "https" => println!("fastjson-api listening on {addr} with TLS (h2 and http/1.1 by ALPN)"),
             _ => println!("fastjson-api listening on {addr}"),
         }
-        let shutdown = shutdown_signal().map_err(|e| format!("cannot install signal handlers: {e}"))?;
         run(app, listener, shutdown).await;
         Ok::<(), String>(())
     });
