@@ -4,7 +4,7 @@
  * requests are due at times fixed in advance (schedule.ts); each waits for a free connection if it must,
  * and its latency runs from its due time, so waiting is measured, never hidden.
  *
- * The open loop waits for due times without spinning, because the generator's CPU is taken from the
+ * The open loop waits for due times without holding a core, because the generator's CPU is taken from the
  * services it measures. libuv's timers are only good to a millisecond (at 2,000 req/s requests are 500 us
  * apart), so the engine waits in one of three ways: when nothing is in flight no response can arrive, and
  * it sleeps in the kernel until the due time (`Atomics.wait` on its own thread, aimed early by what the
