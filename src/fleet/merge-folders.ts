@@ -53,7 +53,7 @@ export async function mergeRunFolders(sources: readonly MergeSource[], outDir: s
   recorder.onInterval(timeline.interval);
   const exact = new ExactCollector(recorder);
   replay(aligned, records, recorder);
-  await hlog.close();
+  hlog.close();
   const hops = hopAnalysis(recorder.hops.recording);
 
   const first = parts[0]!.summary;

@@ -21,6 +21,7 @@ import { HlogWriter } from '../record/hlog-writer.js';
 import { GeneratorMonitor } from '../record/observers/generator-health.js';
 import { MetricsScraper } from '../record/observers/metrics-scraper.js';
 import { ResourceSampler } from '../record/observers/resource-sampler.js';
+import { warmUpRecording } from '../record/warm-up.js';
 import { Recorder } from '../record/recorder.js';
 import { writeRunFolder } from '../run-folder/write.js';
 import { runFile } from '../run-folder/layout.js';
@@ -68,6 +69,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   mkdirSync(outDir, { recursive: true });
   const names = scenario.requests.map((r) => r.name);
   const services = await startServices(resolveTopology(scenario), options.runtime, { outDir, log: options.log });
+  let hlog: HlogWriter | undefined;
   try {
     const started = services.started;
     if (options.segment) await waitForStart(options.segment, options.signal);
@@ -80,7 +82,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const recorder = new Recorder(names, originMs);
     const exact = new ExactCollector(recorder);
     const timeline = new Timeline();
-    const hlog = new HlogWriter(runFile(outDir, 'intervalLog'), originEpochMs, names);
+    hlog = new HlogWriter(runFile(outDir, 'intervalLog'), originEpochMs, names);
     recorder.onInterval(hlog.interval);
     recorder.onInterval(timeline.interval);
     const gcPollers = gcPollersFor(started, originEpochMs);
@@ -88,6 +90,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const metrics = new MetricsScraper(started);
     const faults = new FaultInjector(started, originMs);
     const generator = new GeneratorMonitor(originMs);
+    warmUpRecording();
     await Promise.all(gcPollers.map((p) => p.start()));
     resources.start();
     generator.start();
@@ -127,7 +130,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     // Whatever was recorded after the last phase's own flush; an empty remainder is the idle end of the run,
     // which would be drawn as a point of zero rate and zero latency.
     recorder.flushPending(sinceStart());
-    await hlog.close();
+    hlog.close();
     await Promise.all(gcPollers.map((p) => p.stop()));
     const worstSendLagUs = Math.max(0, ...recorder.phaseTotals.map((p) => p.sendLag.getValueAtPercentile(99)));
     // Stopped before the analysis below, whose CPU work would otherwise read as the generator's delay.
@@ -162,6 +165,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     writeHtmlReport(outDir, summary);
     return { summary, outDir, interrupted: options.signal.aborted };
   } finally {
+    hlog?.close();
     await services.down();
   }
 }

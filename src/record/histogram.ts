@@ -48,6 +48,44 @@ export function percentileFloorUs(histogram: Histogram, percentile: number): num
   return (histogram as unknown as JsHistogram).lowestEquivalentValue(histogram.getValueAtPercentile(percentile));
 }
 
+interface Counted {
+  totalCount: number;
+  maxValue: number;
+  minNonZeroValue: number;
+  subBucketCount: number;
+  unitMagnitude: number;
+  countsArrayLength: number;
+  countsArrayIndex(value: number): number;
+  // hdr-histogram-js's Int32Histogram keeps its counts in a Uint32Array.
+  _counts: Uint32Array;
+  setTotalCount(count: number): void;
+  updatedMaxValue(value: number): void;
+  updateMinNonZeroValue(value: number): void;
+}
+
+/**
+ * `target.add(source)`, the same counts, extremes and total, walking only the source's recorded buckets:
+ * the library walks the whole counts array (21,504 buckets at hopscope's range) with two method calls per
+ * bucket. The recorder adds a dozen histograms each second on the thread that sends, and before the JIT
+ * had compiled them those walks held the event loop 8 ms at the first interval's end, sends waiting behind.
+ */
+export function addHistogram(target: Histogram, source: Histogram): void {
+  if (source.totalCount === 0) return;
+  const t = target as unknown as Counted;
+  const s = source as unknown as Counted;
+  const top = s.countsArrayIndex(s.maxValue);
+  if (!(s._counts instanceof Uint32Array) || !(t._counts instanceof Uint32Array) || t.subBucketCount !== s.subBucketCount || t.unitMagnitude !== s.unitMagnitude || top >= t.countsArrayLength) {
+    target.add(source);
+    return;
+  }
+  const from = s._counts;
+  const into = t._counts;
+  for (let i = s.countsArrayIndex(s.minNonZeroValue); i <= top; i++) into[i]! += from[i]!;
+  t.setTotalCount(t.totalCount + s.totalCount);
+  t.updatedMaxValue(Math.max(t.maxValue, s.maxValue));
+  t.updateMinNonZeroValue(Math.min(t.minNonZeroValue, s.minNonZeroValue));
+}
+
 export function encodeHistogram(histogram: Histogram): string {
   return (histogram as unknown as Codec).encodeIntoCompressedBase64();
 }
@@ -71,8 +109,12 @@ export interface PackedHistogram {
   maxUs: number;
 }
 
+let emptyEncoded: string | undefined;
+
 export function packHistogram(h: Histogram): PackedHistogram {
-  return { encoded: encodeHistogram(h), minUs: h.minNonZeroValue, maxUs: h.maxValue };
+  // Most intervals' failure histograms are empty, and compressing nothing still costs ~50 us.
+  const encoded = h.totalCount === 0 ? (emptyEncoded ??= encodeHistogram(newHistogram())) : encodeHistogram(h);
+  return { encoded, minUs: h.minNonZeroValue, maxUs: h.maxValue };
 }
 
 /** The inverse of packHistogram: same counts, same min and max, so `add`ing it equals having recorded its values. */

@@ -5,7 +5,7 @@
  */
 
 import type { ErrorKind, SampleSink } from '../load/sample.js';
-import { newHistogram, packHistogram, recordUs, unpackHistogram, type Histogram, type PackedHistogram } from './histogram.js';
+import { addHistogram, newHistogram, packHistogram, recordUs, unpackHistogram, type Histogram, type PackedHistogram } from './histogram.js';
 import { HopRecorder, type HopPart } from './hop-recorder.js';
 import { RequestLog, type LogPart } from './request-log.js';
 import { performance } from 'node:perf_hooks';
@@ -26,8 +26,8 @@ export class RequestSeries {
   }
 
   add(other: RequestSeries): void {
-    this.ok.add(other.ok);
-    this.failed.add(other.failed);
+    addHistogram(this.ok, other.ok);
+    addHistogram(this.failed, other.failed);
     addCounts(this.errors, other.errors);
     addCounts(this.statuses, other.statuses);
   }
@@ -44,8 +44,8 @@ export class RequestSeries {
   }
 
   addPacked(part: SeriesPart): void {
-    this.ok.add(unpackHistogram(part.ok));
-    this.failed.add(unpackHistogram(part.failed));
+    addHistogram(this.ok, unpackHistogram(part.ok));
+    addHistogram(this.failed, unpackHistogram(part.failed));
     addCounts(this.errors, part.errors);
     addCounts(this.statuses, part.statuses);
   }
@@ -202,7 +202,7 @@ export class Recorder implements SampleSink {
     const lengthMs = nowMs - this.intervalStartMs;
     if (current && lengthMs > 0) {
       this.overall.reset();
-      for (const series of this.interval) this.overall.add(series.ok);
+      for (const series of this.interval) addHistogram(this.overall, series.ok);
       const snapshot: IntervalSnapshot = {
         index: this.intervalIndex++,
         startMs: this.intervalStartMs,
@@ -214,9 +214,9 @@ export class Recorder implements SampleSink {
       };
       for (const listener of this.listeners) listener(snapshot);
       this.interval.forEach((series, i) => current.requests[i]!.add(series));
-      current.sendLag.add(this.lag);
-      current.connect.add(this.connectTimes);
-      current.handshake.add(this.handshakeTimes);
+      addHistogram(current.sendLag, this.lag);
+      addHistogram(current.connect, this.connectTimes);
+      addHistogram(current.handshake, this.handshakeTimes);
       current.durationMs += lengthMs;
     }
     this.interval.forEach((series) => series.reset());
@@ -256,9 +256,9 @@ export class Recorder implements SampleSink {
    */
   absorb(part: RecorderPart): void {
     part.requests.forEach((series, i) => series && this.interval[i]!.addPacked(series));
-    this.lag.add(unpackHistogram(part.sendLag));
-    this.connectTimes.add(unpackHistogram(part.connect));
-    this.handshakeTimes.add(unpackHistogram(part.handshake));
+    addHistogram(this.lag, unpackHistogram(part.sendLag));
+    addHistogram(this.connectTimes, unpackHistogram(part.connect));
+    addHistogram(this.handshakeTimes, unpackHistogram(part.handshake));
     this.hops.absorb(part.hops);
     this.requests.absorb(part.log);
   }

@@ -244,4 +244,13 @@ describe('load engine over real sockets', () => {
     expect(lags[Math.floor(lags.length / 2)]!).toBeLessThan(2000);
     expect(lags[0]!).toBeGreaterThanOrEqual(0);
   });
+
+  it('open loop above 4,000 req/s: gathers sends, never sends early, and still sends every request', async () => {
+    const port = await listen(createHttpServer((_req, res) => res.end('ok')));
+    const { sink, outcome } = await drive(port, open(8000, 16), 500);
+    expect(outcome.intended).toBe(4000);
+    expect(outcome.sent).toBe(4000);
+    expect(sink.statuses.length).toBe(4000);
+    expect(Math.min(...sink.lags)).toBeGreaterThanOrEqual(0);
+  });
 });

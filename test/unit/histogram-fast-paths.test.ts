@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { spectrumOf } from '../../src/analyze/spectrum.js';
-import { decodeHistogram, distributionText, encodeHistogram, newHistogram, percentiles, recordUs } from '../../src/record/histogram.js';
+import { addHistogram, decodeHistogram, distributionText, encodeHistogram, newHistogram, packHistogram, percentiles, recordUs, unpackHistogram } from '../../src/record/histogram.js';
 import { seededRandom } from '../../src/load/random.js';
 
 /** Latencies with a body, a tail and a stall, as a load run records them. */
@@ -57,4 +57,40 @@ describe('histogram fast paths agree with hdr-histogram-js', () => {
     expect(ours.totalCount).toBe(viaLibrary.totalCount);
     for (const p of [50, 99, 99.9, 100]) expect(ours.getValueAtPercentile(p)).toBe(viaLibrary.getValueAtPercentile(p));
   });
+
+  for (const [name, a, b] of [
+    ['two recordings', recorded(6, 3_000), recorded(7, 500)],
+    ['into an empty one', newHistogram(), recorded(8, 2_000)],
+    ['an empty one', recorded(9, 2_000), newHistogram()],
+    ['values across the whole range', recorded(10, 100), wide()],
+  ] as const) {
+    it(`adds as the library does: ${name}`, () => {
+      const ours = newHistogram();
+      const theirs = newHistogram();
+      addHistogram(ours, a);
+      theirs.add(a);
+      addHistogram(ours, b);
+      theirs.add(b);
+      expect(ours.totalCount).toBe(theirs.totalCount);
+      expect(ours.maxValue).toBe(theirs.maxValue);
+      expect(ours.minNonZeroValue).toBe(theirs.minNonZeroValue);
+      expect(encodeHistogram(ours)).toBe(encodeHistogram(theirs));
+    });
+  }
+
+  it('packs an empty histogram to what unpacks as empty, and a full one exactly', () => {
+    expect(unpackHistogram(packHistogram(newHistogram())).totalCount).toBe(0);
+    const h = recorded(11, 1_000);
+    const back = unpackHistogram(packHistogram(h));
+    expect(encodeHistogram(back)).toBe(encodeHistogram(h));
+    expect([back.minNonZeroValue, back.maxValue]).toEqual([h.minNonZeroValue, h.maxValue]);
+  });
 });
+
+/** One value at 1 us and one at the top of the range: a counts array as long as it gets. */
+function wide() {
+  const h = newHistogram();
+  recordUs(h, 1);
+  recordUs(h, 500_000_000);
+  return h;
+}

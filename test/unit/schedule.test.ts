@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom, zipfInt } from '../../src/load/random.js';
-import { arrivalTimes, expectedCount, rateAt } from '../../src/load/schedule.js';
+import { arrivalTimes, COALESCE_MS, coalescingMs, expectedCount, rateAt } from '../../src/load/schedule.js';
 import { TimeQueue } from '../../src/load/time-queue.js';
 
 function all(next: () => number): number[] {
@@ -10,6 +10,16 @@ function all(next: () => number): number[] {
 }
 
 describe('open-loop schedule', () => {
+  it('gathers sends only above 1 / COALESCE_MS, following a ramp through it', () => {
+    const flat = (rps: number) => ({ fromRps: rps, toRps: rps, arrival: 'poisson' as const, durationMs: 1000 });
+    expect(coalescingMs(flat(2000), 500)).toBe(0);
+    expect(coalescingMs(flat(1000 / COALESCE_MS), 500)).toBe(0);
+    expect(coalescingMs(flat(20_000), 500)).toBe(COALESCE_MS);
+    const ramp = { fromRps: 1000, toRps: 9000, arrival: 'constant' as const, durationMs: 1000 };
+    expect(coalescingMs(ramp, 100)).toBe(0);
+    expect(coalescingMs(ramp, 900)).toBe(COALESCE_MS);
+  });
+
   it('spaces constant arrivals exactly 1/rate apart, all within the phase', () => {
     const times = all(arrivalTimes({ fromRps: 1000, toRps: 1000, arrival: 'constant', durationMs: 1000 }, seededRandom(1)));
     expect(times).toHaveLength(1000);

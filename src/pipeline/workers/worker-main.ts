@@ -6,6 +6,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { warmUpRecording } from '../../record/warm-up.js';
 import { Recorder } from '../../record/recorder.js';
 import { LoadEngine, type PhaseOutcome } from '../../load/engine.js';
 import { compileMix } from '../../load/request-mix.js';
@@ -31,6 +32,7 @@ try {
     setup.originEpochMs - performance.timeOrigin,
   );
   recorder.beginPhase(setup.phase, setup.recorded, 0);
+  warmUpRecording();
   const engine = new LoadEngine(
     {
       host: setup.host,
