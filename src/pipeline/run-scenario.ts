@@ -21,7 +21,6 @@ import { HlogWriter } from '../record/hlog-writer.js';
 import { GeneratorMonitor } from '../record/observers/generator-health.js';
 import { MetricsScraper } from '../record/observers/metrics-scraper.js';
 import { ResourceSampler } from '../record/observers/resource-sampler.js';
-import { warmUpRecording } from '../record/warm-up.js';
 import { Recorder } from '../record/recorder.js';
 import { writeRunFolder } from '../run-folder/write.js';
 import { runFile } from '../run-folder/layout.js';
@@ -90,7 +89,6 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const metrics = new MetricsScraper(started);
     const faults = new FaultInjector(started, originMs);
     const generator = new GeneratorMonitor(originMs);
-    warmUpRecording();
     await Promise.all(gcPollers.map((p) => p.start()));
     resources.start();
     generator.start();

@@ -66,8 +66,8 @@ interface Counted {
 /**
  * `target.add(source)`, the same counts, extremes and total, walking only the source's recorded buckets:
  * the library walks the whole counts array (21,504 buckets at hopscope's range) with two method calls per
- * bucket. The recorder adds a dozen histograms each second on the thread that sends, and before the JIT
- * had compiled them those walks held the event loop 8 ms at the first interval's end, sends waiting behind.
+ * bucket. The recorder adds a dozen histograms at each interval's end, on the thread that sends: 41 us
+ * each once compiled and ~1.5 ms the first time (interpreted), where this walk takes 6 us and 0.16 ms.
  */
 export function addHistogram(target: Histogram, source: Histogram): void {
   if (source.totalCount === 0) return;

@@ -6,7 +6,6 @@
 
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { warmUpRecording } from '../../record/warm-up.js';
 import { Recorder } from '../../record/recorder.js';
 import { LoadEngine, type PhaseOutcome } from '../../load/engine.js';
 import { compileMix } from '../../load/request-mix.js';
@@ -32,7 +31,6 @@ try {
     setup.originEpochMs - performance.timeOrigin,
   );
   recorder.beginPhase(setup.phase, setup.recorded, 0);
-  warmUpRecording();
   const engine = new LoadEngine(
     {
       host: setup.host,
