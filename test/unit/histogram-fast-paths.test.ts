@@ -78,6 +78,21 @@ describe('histogram fast paths agree with hdr-histogram-js', () => {
     });
   }
 
+  it('records as the library does: every bucket edge, sub-microsecond, fractional and clipped values', () => {
+    const values = [0.2, 1, 1.4, 2, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 4097, 65_535, 1_000_000, 599_999_999, 600_000_000, 7e9];
+    const random = seededRandom(12);
+    for (let i = 0; i < 5_000; i++) values.push(random() ** 4 * 2e8);
+    const ours = newHistogram();
+    const theirs = newHistogram();
+    for (const v of values) {
+      recordUs(ours, v);
+      theirs.recordValue(Math.min(600_000_000, Math.max(1, Math.round(v))));
+    }
+    expect(ours.totalCount).toBe(theirs.totalCount);
+    expect([ours.minNonZeroValue, ours.maxValue]).toEqual([theirs.minNonZeroValue, theirs.maxValue]);
+    expect(encodeHistogram(ours)).toBe(encodeHistogram(theirs));
+  });
+
   it('packs an empty histogram to what unpacks as empty, and a full one exactly', () => {
     expect(unpackHistogram(packHistogram(newHistogram())).totalCount).toBe(0);
     const h = recorded(11, 1_000);

@@ -207,9 +207,7 @@ export class ResponseParser {
       if (colon === lineStart || head.charCodeAt(colon) !== 58) {
         throw new ProtocolError(`bad header line "${head.slice(lineStart, Math.min(end, lineStart + 40))}" (expected a name of token characters, then ":")`);
       }
-      // Only four names matter; the length test spares lower-casing every other header on the hot path.
-      const length = colon - lineStart;
-      const name = length === 14 || length === 17 || length === 10 || length === 13 ? head.slice(lineStart, colon).toLowerCase() : '-';
+      const name = framingName(head, lineStart, colon);
       previous = name;
       lineStart = end + 2;
       if (name === 'content-length') {
@@ -307,6 +305,22 @@ function lineEndAt(head: string, from: number): number {
   }
   if (lf !== cr + 1) throw new ProtocolError(lf >= 0 && lf < cr ? 'line ends in a bare LF (expected CRLF)' : 'bare CR in a response head (expected CRLF)');
   return cr;
+}
+
+/** The four header names the parser acts on, each at its own length. */
+const FRAMING_NAMES = new Map(['content-length', 'transfer-encoding', 'connection', 'server-timing'].map((n) => [n.length, n]));
+
+/**
+ * The lower-case name of the header head[from, to) if it is one of FRAMING_NAMES, else '-'. Compared in
+ * place, ASCII case folded: a slice and a lower-cased copy of two headers per response were a measurable
+ * share of the closed loop's time. `| 0x20` lower-cases a letter, and turns no other token character (the
+ * name was checked to be a token) into a lower-case letter or '-'.
+ */
+function framingName(head: string, from: number, to: number): string {
+  const name = FRAMING_NAMES.get(to - from);
+  if (name === undefined) return '-';
+  for (let i = 0; i < name.length; i++) if ((head.charCodeAt(from + i) | 0x20) !== name.charCodeAt(i)) return '-';
+  return name;
 }
 
 /** RFC 9110 token characters, by char code. */
