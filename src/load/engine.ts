@@ -9,11 +9,12 @@
  * apart), so the engine waits in one of three ways: when nothing is in flight no response can arrive, and
  * it sleeps in the kernel until the due time (`Atomics.wait` on its own thread, aimed early by what the
  * host's sleeps oversleep, the last microseconds spun: precise-sleep.ts); while
- * requests are in flight the loop wakes for their responses anyway and sends what fell due then; and a
- * timer, about a millisecond early, covers the rest. Above 4,000 req/s an engine gathers its sends into
- * wake-ups at least 250 us apart (schedule.ts, coalescingMs). A pacing thread that wakes the loop with a message
- * was measured too (bench/wake-cost.ts): as punctual, but two wake-ups per request instead of one, 1.8x the
- * CPU at 2,000 wake-ups/s on a 2-core VM.
+ * requests are in flight the loop wakes for their responses anyway and sends what fell due then; when the
+ * latest request's answer is not expected before the next due time (slower than the gap between requests),
+ * a wake thread (wake-thread.ts) wakes the loop at the due time; and a timer, about a millisecond early,
+ * covers the rest. Above 4,000 req/s an engine gathers its sends into wake-ups at least 250 us apart
+ * (schedule.ts, coalescingMs). The wake thread costs two wake-ups per request it serves (bench/wake-cost.ts:
+ * 1.8x the CPU of a sleep on the loop's own thread at 2,000 wake-ups/s), so it serves only that case.
  */
 
 import { performance } from 'node:perf_hooks';
@@ -29,6 +30,7 @@ import type { RequestMix } from './request-mix.js';
 import type { ErrorKind, SampleSink } from './sample.js';
 import { arrivalTimes, coalescingMs, type ArrivalPlan } from './schedule.js';
 import { TimeQueue } from './time-queue.js';
+import { WakeThread } from './wake-thread.js';
 
 export interface PhaseRun {
   /** The URL's host: a name or an address. */
@@ -103,6 +105,11 @@ export class LoadEngine implements ConnectionEvents {
   /** Open loop, coalescing: no sending wake-up before this time (performance.now()). */
   private quietUntilMs = 0;
   private readonly sleeper = new PreciseSleeper();
+  private readonly wake = new WakeThread((atMs) => this.onWake(atMs));
+  /** Open loop: when the latest request left (performance.now()). */
+  private lastSentAtMs = 0;
+  /** Open loop: a running estimate of the 90th percentile of response times, in ms. */
+  private latencyP90Ms = 0.1;
   private readonly dialer: Dialer;
   /** A failure that ends the run (a certificate refused): execute() rejects with it. */
   private fatal: Error | undefined;
@@ -181,7 +188,10 @@ export class LoadEngine implements ConnectionEvents {
 
   response(conn: LoadConnection, requestIndex: number, startMs: number, response: ParsedResponse): void {
     this.inFlight--;
-    this.sink.response(requestIndex, (performance.now() - startMs) * 1000, response.status, response.serverTiming);
+    const latencyMs = performance.now() - startMs;
+    this.sink.response(requestIndex, latencyMs * 1000, response.status, response.serverTiming);
+    // Up by 2 % when above, down by 0.2 % when not: settles where one response in ten is above.
+    this.latencyP90Ms *= latencyMs > this.latencyP90Ms ? 1.02 : 0.998;
     if (!this.sending) {
       this.settleIfIdle();
       return;
@@ -251,6 +261,7 @@ export class LoadEngine implements ConnectionEvents {
 
   private sendDue(conn: LoadConnection, nowMs: number): void {
     const dueMs = this.backlog.shift();
+    this.lastSentAtMs = nowMs;
     this.sink.sendLag?.((nowMs - dueMs) * 1000);
     this.sendOn(conn, dueMs);
   }
@@ -265,10 +276,15 @@ export class LoadEngine implements ConnectionEvents {
       const waitMs = wakeMs - performance.now();
       if (waitMs === Infinity) return;
       if (this.inFlight > 0 || this.backlog.length > 0 || waitMs > PRECISE_WAIT_MS) {
-        // A response or a free connection will call pace() again, or this timer will.
+        // A response or a free connection will call pace() again, or this timer will; if the latest
+        // request's answer is not expected before the due time, the wake thread does, to the microsecond.
         this.paceTimer ??= setTimeout(this.onPaceTimer, Math.max(1, waitMs - TIMER_LEAD_MS));
+        const dueAt = wakeMs === this.startMs + this.nextDueMs;
+        if (dueAt && this.backlog.length === 0 && waitMs <= PRECISE_WAIT_MS && this.lastSentAtMs + this.latencyP90Ms > wakeMs) this.wake.arm(wakeMs);
+        else this.wake.disarm();
         return;
       }
+      this.wake.disarm();
       // Nothing in flight, so nothing can arrive for this engine meanwhile: sleep to the due time on this thread.
       if (this.paceTimer) clearTimeout(this.paceTimer);
       this.paceTimer = undefined;
@@ -292,6 +308,13 @@ export class LoadEngine implements ConnectionEvents {
     this.paceTimer = undefined;
     this.pace();
   };
+
+  private onWake(atMs: number): void {
+    // The thread's clock and this one agree to microseconds, not exactly: a wake-up a hair early looks again
+    // on the next loop turn rather than re-arming a time the thread has already posted.
+    if (atMs > performance.now()) setImmediate(() => this.pace());
+    else this.pace();
+  }
 
   /** Moves due requests to the backlog and hands them to free connections; returns how many fell due. */
   private sendWhatIsDue(): number {
@@ -336,6 +359,7 @@ export class LoadEngine implements ConnectionEvents {
     }
     if ([...this.connections].some((c) => c.inFlight > 0)) return;
     clearInterval(this.timeoutTimer);
+    void this.wake.close();
     this.resolveDone?.();
     this.resolveDone = undefined;
   }

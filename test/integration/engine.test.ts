@@ -253,4 +253,16 @@ describe('load engine over real sockets', () => {
     expect(sink.statuses.length).toBe(4000);
     expect(Math.min(...sink.lags)).toBeGreaterThanOrEqual(0);
   });
+
+  it('open loop: a request due while others are in flight leaves on time (the wake thread), not on a 1-ms timer', async () => {
+    // Answers take 4 ms and requests are due every 2.5 ms, so one is always in flight at a due time: a
+    // millisecond timer would send most of them hundreds of microseconds late.
+    const port = await listen(createHttpServer((_req, res) => void setTimeout(() => res.end('ok'), 4)));
+    const { sink, outcome } = await drive(port, open(400, 8), 1500);
+    expect(outcome.sent).toBe(600);
+    expect(sink.statuses.length).toBe(600);
+    const lags = [...sink.lags].sort((a, b) => a - b);
+    expect(lags[0]!).toBeGreaterThanOrEqual(0);
+    expect(lags[Math.floor(lags.length / 2)]!).toBeLessThan(400);
+  });
 });
