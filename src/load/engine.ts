@@ -108,7 +108,7 @@ export class LoadEngine implements ConnectionEvents {
   private readonly wake = new WakeThread((atMs) => this.onWake(atMs));
   /** Open loop: when the latest request left (performance.now()). */
   private lastSentAtMs = 0;
-  /** Open loop: a running estimate of the 90th percentile of response times, in ms. */
+  /** Open loop: a running estimate of the 90th percentile of latencies (from the due time), in ms. */
   private latencyP90Ms = 0.1;
   private readonly dialer: Dialer;
   /** A failure that ends the run (a certificate refused): execute() rejects with it. */
@@ -277,7 +277,8 @@ export class LoadEngine implements ConnectionEvents {
       if (waitMs === Infinity) return;
       if (this.inFlight > 0 || this.backlog.length > 0 || waitMs > PRECISE_WAIT_MS) {
         // A response or a free connection will call pace() again, or this timer will; if the latest
-        // request's answer is not expected before the due time, the wake thread does, to the microsecond.
+        // request's answer is not expected before the due time, the wake thread does, a tenth of a
+        // millisecond late at most typically (its message's way to this loop).
         this.paceTimer ??= setTimeout(this.onPaceTimer, Math.max(1, waitMs - TIMER_LEAD_MS));
         const dueAt = wakeMs === this.startMs + this.nextDueMs;
         if (dueAt && this.backlog.length === 0 && waitMs <= PRECISE_WAIT_MS && this.lastSentAtMs + this.latencyP90Ms > wakeMs) this.wake.arm(wakeMs);
