@@ -5,7 +5,7 @@
  * What is not: scheduling, image pulls, the kubelet, hostNetwork.
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -56,8 +56,11 @@ function deletions(): { path: string; policy: string | null; body: unknown }[] {
 describe('fleet on kubernetes, against a stand-in API server (no cluster)', () => {
   it('creates an Indexed Job in the kubeconfig namespace, merges the pods\' logged results, deletes the Job', async () => {
     const merged = join(outDir(), 'k8s');
+    const transitBefore = transitFolders();
     const r = await hopscope(['run', '--target', target, '--rate', '1500', '--connections', '15', '--duration', '5s', ...fleet, '--out', merged], 180_000, env);
     expect(r.code, r.stderr).toBe(0);
+    // The pods run as processes of this host: each wrote its results to a folder of its own and removed it.
+    expect(transitFolders()).toEqual(transitBefore);
     const [create] = standin.requests.filter((q) => q.method === 'POST');
     expect(create!.path).toBe('/apis/batch/v1/namespaces/loadtest/jobs');
     const job = create!.body as { spec: { completionMode: string; completions: number; parallelism: number; template: { spec: { hostNetwork: boolean; containers: { image: string }[] } } } };
@@ -126,3 +129,8 @@ describe('fleet on kubernetes, against a stand-in API server (no cluster)', () =
     expect(standin.requests).toEqual([]);
   }, 60_000);
 });
+
+/** The folders generators that send results through their log pass them through (framesRunDir). */
+function transitFolders(): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith('hopscope-run-'));
+}

@@ -1,5 +1,6 @@
 /** `hopscope run [SCENARIO]`: a scenario file, or ad-hoc flags against a loopback URL. */
 
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { runGate } from '../../gate/gate.js';
@@ -27,7 +28,10 @@ const MAX_REPEAT = 100;
 
 export async function runCommand(file: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
   const scenario = await scenarioOf(file, flags, io);
-  const outDir = resolve(io.cwd, flags.out ?? (flags.resultFrames ? framesRunDir() : defaultOutDir(scenario.name)));
+  // A generator that sends its results back through its log only passes them through a folder of its own
+  // making, removed when the frames are out (the stand-in's pods, processes of one host, left one per run).
+  const transit = flags.out === undefined && Boolean(flags.resultFrames);
+  const outDir = resolve(io.cwd, flags.out ?? (transit ? framesRunDir() : defaultOutDir(scenario.name)));
   const workers = parseWorkers(flags.workers);
   // Thresholds, engine limits, tolerance and baseline fail now, not after the load ran (and before a fleet
   // starts); the CLI gates the trials itself below, so run() gets no thresholds to judge again.
@@ -73,7 +77,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       emitResultFrames(flags, dir, io);
       if (!flags.json) {
         io.stdout.write(`${terminalReport(summary, Boolean(io.stdout.isTTY))}\n`);
-        io.stdout.write(`run folder: ${dir} (open report.html in it)\n`);
+        if (!transit) io.stdout.write(`run folder: ${dir} (open report.html in it)\n`);
       }
       if (interrupted) return ExitCode.interrupted;
     }
@@ -89,6 +93,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     return code;
   } finally {
     removeHandlers();
+    if (transit) rmSync(outDir, { recursive: true, force: true });
   }
 }
 
