@@ -1,9 +1,7 @@
 /** The fleet side of `hopscope run`: flags of the coordinator and of a generator, and the scenario the generators get. */
 
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
+import { ownedTempDir } from '../../temp-folder.js';
 import { generatorJob, jobDeadlineSeconds } from '../../fleet/kubernetes-job.js';
 import { measureClockOffset } from '../../fleet/clock.js';
 import { encodeResultFrames } from '../../fleet/result-frame.js';
@@ -133,12 +131,10 @@ export async function generatorSegment(flags: RunFlags, env: NodeJS.ProcessEnv):
  * Where a generator that sends its results back through its log writes them first: a folder of its own.
  * The generators of a Job or swarm service all get the same arguments, and where they share a filesystem
  * (pods run as processes of one host, as the stand-in API server runs them) one fixed folder was written
- * by all of them at once.
+ * by all of them at once. A killed generator's folder is removed by the next one (temp-folder.ts).
  */
 export function framesRunDir(): string {
-  // A generator image built FROM scratch may have no /tmp yet.
-  mkdirSync(tmpdir(), { recursive: true });
-  return mkdtempSync(join(tmpdir(), 'hopscope-run-'));
+  return ownedTempDir('hopscope-run-');
 }
 
 /** A generator whose engine's way back is its log prints the results there (result-frame.ts). */

@@ -9,11 +9,11 @@
 
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InfraError } from '../../errors.js';
+import { ownedTempDir } from '../../temp-folder.js';
 
 const run = promisify(execFile);
 const OPENSSL_TIMEOUT_MS = 10_000;
@@ -38,12 +38,8 @@ export interface ServiceCertificates {
   remove(): Promise<void>;
 }
 
-const FOLDER_PREFIX = 'hopscope-tls-';
-const FOLDER_PID = /^hopscope-tls-(\d+)-/;
-
 export async function makeServiceCertificates(): Promise<ServiceCertificates> {
-  await removeOrphans();
-  const dir = await mkdtemp(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`));
+  const dir = ownedTempDir('hopscope-tls-');
   const file = (name: string) => join(dir, name);
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
@@ -59,25 +55,6 @@ export async function makeServiceCertificates(): Promise<ServiceCertificates> {
   } catch (error) {
     await remove();
     throw error;
-  }
-}
-
-/** Folders of runs whose process no longer exists (killed before their teardown). */
-async function removeOrphans(): Promise<void> {
-  const names = await readdir(tmpdir()).catch(() => [] as string[]);
-  for (const name of names) {
-    const pid = FOLDER_PID.exec(name)?.[1];
-    if (pid !== undefined && !isAlive(Number(pid))) await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
