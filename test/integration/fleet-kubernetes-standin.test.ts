@@ -59,8 +59,9 @@ describe('fleet on kubernetes, against a stand-in API server (no cluster)', () =
     const transitBefore = transitFolders();
     const r = await hopscope(['run', '--target', target, '--rate', '1500', '--connections', '15', '--duration', '5s', ...fleet, '--out', merged], 180_000, env);
     expect(r.code, r.stderr).toBe(0);
-    // The pods run as processes of this host: each wrote its results to a folder of its own and removed it.
-    expect(transitFolders()).toEqual(transitBefore);
+    // The pods run as processes of this host: each wrote its results to a folder of its own and removed it
+    // (and removed those that killed generators of earlier runs had left: fewer may remain, none is new).
+    expect(transitFolders().filter((name) => !transitBefore.includes(name))).toEqual([]);
     const [create] = standin.requests.filter((q) => q.method === 'POST');
     expect(create!.path).toBe('/apis/batch/v1/namespaces/loadtest/jobs');
     const job = create!.body as { spec: { completionMode: string; completions: number; parallelism: number; template: { spec: { hostNetwork: boolean; containers: { image: string }[] } } } };
