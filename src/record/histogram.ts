@@ -2,6 +2,7 @@
 
 import { createRequire } from 'node:module';
 import type * as hdr from 'hdr-histogram-js';
+import { decodeCompressedBase64, encodeCompressedBase64, HdrDecodeError } from './hdr-codec.js';
 
 export type Histogram = hdr.Histogram;
 /** newHistogram builds the JavaScript implementation, which also offers the bucket arithmetic. */
@@ -9,13 +10,10 @@ export type JsHistogram = hdr.JsHistogram;
 
 // hdr-histogram-js's index also loads its WebAssembly build (a base64 module inflated at load): about 60 ms
 // of every start-up for an implementation hopscope never uses, and start-up is part of the generator's
-// measured CPU. Its JavaScript parts are loaded alone; the encoding module adds encode/decode to them.
+// measured CPU. Its JavaScript classes are loaded alone, and the encoding is hdr-codec.ts's.
 const require = createRequire(import.meta.url);
 const Int32Histogram: new (lowest: number, highest: number, digits: number) => JsHistogram = require('hdr-histogram-js/dist/Int32Histogram').default;
 const JsHistogramClass: typeof hdr.JsHistogram = require('hdr-histogram-js/dist/JsHistogram').JsHistogram;
-const encoding: { decompress(data: Uint8Array): Uint8Array } = require('hdr-histogram-js/dist/JsHistogram.encoding');
-type Codec = { encodeIntoCompressedBase64(): string };
-const decodeJs = (JsHistogramClass as unknown as { decode(data: Uint8Array, bitBucketSize: number): JsHistogram }).decode;
 
 export function isJsHistogram(h: Histogram): h is JsHistogram {
   return h instanceof JsHistogramClass;
@@ -31,6 +29,9 @@ export function newHistogram(): Histogram {
 }
 
 interface Counted {
+  numberOfSignificantValueDigits: number;
+  lowestDiscernibleValue: number;
+  highestTrackableValue: number;
   totalCount: number;
   _totalCount: number;
   subBucketHalfCountMagnitude: number;
@@ -46,6 +47,7 @@ interface Counted {
   setTotalCount(count: number): void;
   updatedMaxValue(value: number): void;
   updateMinNonZeroValue(value: number): void;
+  establishInternalTackingValues(lengthToCover: number): void;
 }
 
 /**
@@ -105,15 +107,32 @@ export function addHistogram(target: Histogram, source: Histogram): void {
 }
 
 export function encodeHistogram(histogram: Histogram): string {
-  return (histogram as unknown as Codec).encodeIntoCompressedBase64();
+  const h = histogram as unknown as Counted;
+  return encodeCompressedBase64({
+    significantDigits: h.numberOfSignificantValueDigits,
+    lowest: h.lowestDiscernibleValue,
+    highest: h.highestTrackableValue,
+    counts: h._counts,
+    length: h.countsArrayIndex(h.maxValue) + 1,
+  });
 }
 
 export function decodeHistogram(base64: string): Histogram {
-  const decoded = decodeJs(encoding.decompress(Buffer.from(base64.trim(), 'base64')), 32);
-  // Decoded histograms get the library's default range; re-home the counts in hopscope's shape.
+  const { significantDigits, lowest, highest, indexes, counts } = decodeCompressedBase64(base64);
+  // In the sender's shape first (its indexes are its buckets), then re-homed in hopscope's.
+  let decoded: Counted;
+  try {
+    decoded = new Int32Histogram(lowest, highest, significantDigits) as unknown as Counted;
+  } catch (error) {
+    throw new HdrDecodeError(`an HdrHistogram of a shape that cannot be (${(error as Error).message})`);
+  }
+  for (let i = 0; i < indexes.length; i++) {
+    if (indexes[i]! >= decoded.countsArrayLength) throw new HdrDecodeError(`an HdrHistogram with counts past its own highest value (${highest})`);
+    decoded._counts[indexes[i]!] = counts[i]!;
+  }
+  decoded.establishInternalTackingValues(indexes.length > 0 ? indexes[indexes.length - 1]! + 1 : 0);
   const h = newHistogram();
-  h.add(decoded);
-  decoded.destroy();
+  h.add(decoded as unknown as Histogram);
   return h;
 }
 
