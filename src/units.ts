@@ -29,3 +29,33 @@ export function formatBytes(bytes: number): string {
 export function formatDuration(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 }
+
+/**
+ * `value` with `fractionDigits` digits after the point, as Intl.NumberFormat('en-US', { minimumFractionDigits,
+ * maximumFractionDigits, useGrouping: false }) writes it (HdrHistogram's .hgrm text is written so), without
+ * its cost per call. Intl rounds the shortest decimal that reads back as the number (String()'s digits) half
+ * away from zero, where toFixed rounds the exact binary value (0.95 is 0.9499...: "0.9" against Intl's "1.0");
+ * the rare exponent form is left to Intl.
+ */
+export function fixedAsIntl(value: number, fractionDigits: number): string {
+  const text = String(value);
+  if (text.includes('e') || value < 0 || Object.is(value, -0) || !Number.isFinite(value)) {
+    return new Intl.NumberFormat('en-US', { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits, useGrouping: false }).format(value);
+  }
+  const point = text.indexOf('.');
+  const whole = point < 0 ? text : text.slice(0, point);
+  const fraction = point < 0 ? '' : text.slice(point + 1);
+  if (fraction.length <= fractionDigits) {
+    return fractionDigits === 0 ? whole : `${whole}.${fraction.padEnd(fractionDigits, '0')}`;
+  }
+  const digits = (whole + fraction.slice(0, fractionDigits)).split('').map(Number);
+  if (fraction.charCodeAt(fractionDigits) >= 53) {
+    // '5' or above: carry through the kept digits from the last one.
+    let i = digits.length - 1;
+    while (i >= 0 && digits[i] === 9) digits[i--] = 0;
+    if (i >= 0) digits[i]!++;
+    else digits.unshift(1);
+  }
+  const all = digits.join('');
+  return fractionDigits === 0 ? all : `${all.slice(0, all.length - fractionDigits)}.${all.slice(all.length - fractionDigits)}`;
+}
