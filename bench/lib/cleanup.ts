@@ -59,7 +59,9 @@ export class Cleanup {
 
   /**
    * On SIGINT, SIGTERM or SIGHUP: runs every task, then exits 130 (SIGINT) or 143. A second signal while
-   * cleaning up exits at once. Returns a function that removes the handlers.
+   * cleaning up exits at once. A reader of stdout that goes away (`bench | head`) is treated the same way,
+   * exit 141: the write's EPIPE used to end the bench as an uncaught error, its nginx left running.
+   * Returns a function that removes the handlers.
    */
   installSignalHandlers(): () => void {
     let received = false;
@@ -72,10 +74,17 @@ export class Cleanup {
       this.log(`\n${signal}: stopping everything this bench started`);
       void this.runAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     };
+    const onStdoutError = (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' || received) return;
+      received = true;
+      void this.runAll().finally(() => process.exit(141));
+    };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const s of signals) process.on(s, handler);
+    process.stdout.on('error', onStdoutError);
     return () => {
       for (const s of signals) process.off(s, handler);
+      process.stdout.off('error', onStdoutError);
     };
   }
 }
