@@ -7,7 +7,19 @@ export function formatUs(us: number): string {
 }
 
 export function formatRate(rps: number): string {
-  return rps >= 100 ? Math.round(rps).toLocaleString('en-US') : rps.toFixed(1);
+  return rps >= 100 ? formatCount(Math.round(rps)) : rps.toFixed(1);
+}
+
+/**
+ * A whole number with thousands separators, as `toLocaleString('en-US')` writes it, without Intl: its first
+ * use loads ICU's locale data, ~30 ms of CPU at every run's end, and the generator's CPU is measured.
+ */
+export function formatCount(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let grouped = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let at = grouped.length; at < digits.length; at += 3) grouped += `,${digits.slice(at, at + 3)}`;
+  return n < 0 ? `-${grouped}` : grouped;
 }
 
 export function formatPercent(ratio: number): string {

@@ -163,6 +163,32 @@ export function unpackHistogram(packed: PackedHistogram): Histogram {
   return h as unknown as Histogram;
 }
 
+/**
+ * `addHistogram(target, unpackHistogram(packed))`, the same counts, extremes and total, with the decoded
+ * counts added straight into the target when both have hopscope's shape (always, for what hopscope packed):
+ * unpacking builds two histograms of 21,504 buckets and walks one with the library's add, ~110 us even for
+ * an empty one, and the main thread of `--workers N` adds half a dozen per worker every second.
+ */
+export function addPackedHistogram(target: Histogram, packed: PackedHistogram): void {
+  // Recorded values are at least 1 us: a maximum of 0 is an empty histogram.
+  if (packed.maxUs === 0) return;
+  const t = target as unknown as Counted;
+  const { significantDigits, lowest, indexes, counts } = decodeCompressedBase64(packed.encoded);
+  const top = indexes.length > 0 ? indexes[indexes.length - 1]! : 0;
+  if (significantDigits !== t.numberOfSignificantValueDigits || lowest !== t.lowestDiscernibleValue || !(t._counts instanceof Uint32Array) || top >= t.countsArrayLength) {
+    addHistogram(target, unpackHistogram(packed));
+    return;
+  }
+  let total = 0;
+  for (let i = 0; i < indexes.length; i++) {
+    t._counts[indexes[i]!]! += counts[i]!;
+    total += counts[i]!;
+  }
+  t.setTotalCount(t.totalCount + total);
+  t.updatedMaxValue(Math.max(t.maxValue, packed.maxUs));
+  t.updateMinNonZeroValue(Math.min(t.minNonZeroValue, packed.minUs));
+}
+
 export interface Percentiles {
   count: number;
   minUs: number;

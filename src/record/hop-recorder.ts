@@ -4,7 +4,7 @@
  * carries the header is parsed (no sampling: parsing costs about a microsecond, see bench/engine.ts).
  */
 
-import { addHistogram, newHistogram, packHistogram, recordUs, unpackHistogram, type Histogram, type PackedHistogram } from './histogram.js';
+import { addPackedHistogram, newHistogram, packHistogram, recordUs, type Histogram, type PackedHistogram } from './histogram.js';
 import { breakdown, parseServerTiming } from './server-timing.js';
 
 /** The residual's name: the time of a request spent outside every hop that reported itself. */
@@ -122,10 +122,10 @@ export class HopRecorder {
     for (const [name, packed] of part.hops) {
       let h = this.hops.get(name);
       if (!h) this.hops.set(name, (h = newHistogram()));
-      addHistogram(h, unpackHistogram(packed));
+      addPackedHistogram(h, packed);
     }
-    addHistogram(this.outside, unpackHistogram(part.outside));
-    addHistogram(this.latency, unpackHistogram(part.latency));
+    addPackedHistogram(this.outside, part.outside);
+    addPackedHistogram(this.latency, part.latency);
     for (const sample of part.tail) this.tail.push(sample);
     this.responses += part.responses;
     this.parsed += part.parsed;

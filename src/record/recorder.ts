@@ -5,7 +5,7 @@
  */
 
 import type { ErrorKind, SampleSink } from '../load/sample.js';
-import { addHistogram, newHistogram, packHistogram, recordUs, unpackHistogram, type Histogram, type PackedHistogram } from './histogram.js';
+import { addHistogram, addPackedHistogram, newHistogram, packHistogram, recordUs, type Histogram, type PackedHistogram } from './histogram.js';
 import { HopRecorder, type HopPart } from './hop-recorder.js';
 import { RequestLog, type LogPart } from './request-log.js';
 import { performance } from 'node:perf_hooks';
@@ -44,8 +44,8 @@ export class RequestSeries {
   }
 
   addPacked(part: SeriesPart): void {
-    addHistogram(this.ok, unpackHistogram(part.ok));
-    addHistogram(this.failed, unpackHistogram(part.failed));
+    addPackedHistogram(this.ok, part.ok);
+    addPackedHistogram(this.failed, part.failed);
     addCounts(this.errors, part.errors);
     addCounts(this.statuses, part.statuses);
   }
@@ -256,9 +256,9 @@ export class Recorder implements SampleSink {
    */
   absorb(part: RecorderPart): void {
     part.requests.forEach((series, i) => series && this.interval[i]!.addPacked(series));
-    addHistogram(this.lag, unpackHistogram(part.sendLag));
-    addHistogram(this.connectTimes, unpackHistogram(part.connect));
-    addHistogram(this.handshakeTimes, unpackHistogram(part.handshake));
+    addPackedHistogram(this.lag, part.sendLag);
+    addPackedHistogram(this.connectTimes, part.connect);
+    addPackedHistogram(this.handshakeTimes, part.handshake);
     this.hops.absorb(part.hops);
     this.requests.absorb(part.log);
   }

@@ -8,6 +8,7 @@
 
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UsageError } from '../errors.js';
+import { formatCount } from '../units.js';
 import { HOPSCOPE_VERSION } from '../version.js';
 import type { Scenario } from './types.js';
 
@@ -36,7 +37,7 @@ export function encodeScenario(scenario: Scenario): string {
   const text = gzipSync(JSON.stringify(document)).toString('base64');
   if (text.length > MAX_SHIPPED_SCENARIO_CHARS) {
     throw new UsageError(
-      `${scenario.source}: the scenario is ${text.length.toLocaleString('en-US')} characters shipped (gzip, base64, bodies and TLS PEMs inlined); a fleet ships at most ${MAX_SHIPPED_SCENARIO_CHARS.toLocaleString('en-US')} to each generator, in one environment variable`,
+      `${scenario.source}: the scenario is ${formatCount(text.length)} characters shipped (gzip, base64, bodies and TLS PEMs inlined); a fleet ships at most ${formatCount(MAX_SHIPPED_SCENARIO_CHARS)} to each generator, in one environment variable`,
       'make the request bodies smaller, or run it on one machine (without --generators)',
     );
   }

@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { spectrumOf } from '../../src/analyze/spectrum.js';
-import { addHistogram, decodeHistogram, distributionText, encodeHistogram, newHistogram, packHistogram, percentiles, recordUs, unpackHistogram } from '../../src/record/histogram.js';
+import { addHistogram, addPackedHistogram, decodeHistogram, distributionText, encodeHistogram, newHistogram, packHistogram, percentiles, recordUs, unpackHistogram } from '../../src/record/histogram.js';
 import { seededRandom } from '../../src/load/random.js';
 
 /** Latencies with a body, a tail and a stall, as a load run records them. */
@@ -99,6 +99,29 @@ describe('histogram fast paths agree with hdr-histogram-js', () => {
     const back = unpackHistogram(packHistogram(h));
     expect(encodeHistogram(back)).toBe(encodeHistogram(h));
     expect([back.minNonZeroValue, back.maxValue]).toEqual([h.minNonZeroValue, h.maxValue]);
+  });
+
+  it('adds a packed histogram as adding its unpacked histogram does: counts, total and extremes', () => {
+    for (const packed of [newHistogram(), recorded(12, 1), recorded(13, 5_000), wide()].map(packHistogram)) {
+      const direct = recorded(14, 300);
+      const unpacked = recorded(14, 300);
+      addPackedHistogram(direct, packed);
+      addHistogram(unpacked, unpackHistogram(packed));
+      expect(encodeHistogram(direct)).toBe(encodeHistogram(unpacked));
+      expect([direct.totalCount, direct.minNonZeroValue, direct.maxValue]).toEqual([unpacked.totalCount, unpacked.minNonZeroValue, unpacked.maxValue]);
+    }
+  });
+
+  it('adds a packed histogram of another shape (2 digits, millisecond units) by re-homing its values', () => {
+    const foreign = hdr.build({ lowestDiscernibleValue: 1000, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2, useWebAssembly: false });
+    for (const v of [1_500, 20_000, 20_000, 999_000]) foreign.recordValue(v);
+    const packed = { encoded: hdr.encodeIntoCompressedBase64(foreign), minUs: foreign.minNonZeroValue, maxUs: foreign.maxValue };
+    const direct = newHistogram();
+    const unpacked = newHistogram();
+    addPackedHistogram(direct, packed);
+    addHistogram(unpacked, unpackHistogram(packed));
+    expect(direct.totalCount).toBe(4);
+    expect(encodeHistogram(direct)).toBe(encodeHistogram(unpacked));
   });
 });
 

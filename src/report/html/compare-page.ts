@@ -2,7 +2,7 @@
 
 import { UsageError } from '../../errors.js';
 import type { RunSummary } from '../../run-folder/summary.js';
-import { formatChange, formatRate, formatUs } from '../../units.js';
+import { formatChange, formatCount, formatRate, formatUs } from '../../units.js';
 import { COMPARED_PERCENTILES, compareRuns, type ComparisonScope, type LabelledRun } from '../comparison.js';
 import { chart, note, section, table, type Cell } from './elements.js';
 import { esc } from './escape.js';
@@ -30,7 +30,7 @@ function percentileTable(scope: ComparisonScope, runs: readonly LabelledRun[]): 
         i === 0 ? `${r.label} (baseline)` : r.label,
         r.summary.scenario.name,
         stats ? formatRate(stats.rateRps) : '-',
-        stats ? stats.errors.toLocaleString('en-US') : '-',
+        stats ? formatCount(stats.errors) : '-',
         ...COMPARED_PERCENTILES.map(([p]) => (stats ? withDelta(stats.latencyUs[p]!, i === 0 ? undefined : scope.latencyRatios[p]![i]) : '-')),
       ];
     }),

@@ -1,7 +1,7 @@
 /** A merged run's parts: each generator's own figures beside the merged result, so a lagging one shows. */
 
 import type { RunSummary } from '../../../run-folder/summary.js';
-import { formatRate, formatUs } from '../../../units.js';
+import { formatCount, formatRate, formatUs } from '../../../units.js';
 import { note, section, table } from '../elements.js';
 
 /** Beyond this a generator's clock offset is large enough to blur 1-second intervals; the merge warns too. */
@@ -14,8 +14,8 @@ export function fleetSection(summary: RunSummary): string {
     g.name,
     g.where,
     formatRate(g.achievedRps),
-    g.sent.toLocaleString('en-US'),
-    g.unsent.toLocaleString('en-US'),
+    formatCount(g.sent),
+    formatCount(g.unsent),
     formatUs(g.sendLagP99Us),
     (g.cpuMs / 1000).toFixed(2),
     g.clockOffsetMs.toFixed(2),

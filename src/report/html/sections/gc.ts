@@ -3,14 +3,14 @@
 import type { GcAnalysis } from '../../../analyze/types.js';
 import type { Percentiles } from '../../../record/histogram.js';
 import type { RunSummary } from '../../../run-folder/summary.js';
-import { formatUs } from '../../../units.js';
+import { formatCount, formatUs } from '../../../units.js';
 import { note, notRecorded, section, table } from '../elements.js';
 import { esc } from '../escape.js';
 
 const PERCENTILE_COLUMNS = ['count', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((head) => ({ head, numeric: true }));
 
 function percentileCells(p: Percentiles): string[] {
-  return [p.count.toLocaleString('en-US'), formatUs(p.p50Us), formatUs(p.p90Us), formatUs(p.p99Us), formatUs(p.p999Us), formatUs(p.maxUs)];
+  return [formatCount(p.count), formatUs(p.p50Us), formatUs(p.p90Us), formatUs(p.p99Us), formatUs(p.p999Us), formatUs(p.maxUs)];
 }
 
 function goCollector(g: GcAnalysis): string {

@@ -2,12 +2,12 @@
 
 import type { Percentiles } from '../../../record/histogram.js';
 import { generatorLoadCpu, type RunSummary } from '../../../run-folder/summary.js';
-import { formatPercent, formatUs } from '../../../units.js';
+import { formatCount, formatPercent, formatUs } from '../../../units.js';
 import { note, notRecorded, section, table } from '../elements.js';
 import { esc } from '../escape.js';
 
 function row(label: string, p: Percentiles): string[] {
-  return [label, p.count.toLocaleString('en-US'), formatUs(p.p50Us), formatUs(p.p99Us), formatUs(p.p999Us), formatUs(p.maxUs)];
+  return [label, formatCount(p.count), formatUs(p.p50Us), formatUs(p.p99Us), formatUs(p.p999Us), formatUs(p.maxUs)];
 }
 
 /** Mean CPU of each service over the intervals of one phase (the timeline labels every interval with its phase). */
@@ -29,7 +29,7 @@ function cpuTable(summary: RunSummary): string {
   if (!phases.length) return '';
   const rows = phases.map((p) => [
     p.name,
-    p.sent.toLocaleString('en-US'),
+    formatCount(p.sent),
     (p.generator!.cpuMs / 1000).toFixed(2),
     formatPercent(p.generator!.cpuShare),
     p.generator!.cpuMsPer1kRequests.toFixed(1),

@@ -2,7 +2,7 @@
 
 import { tailSentence } from '../../tail-sentence.js';
 import type { RunSummary } from '../../../run-folder/summary.js';
-import { formatDuration, formatPercent, formatRate, formatUs } from '../../../units.js';
+import { formatCount, formatDuration, formatPercent, formatRate, formatUs } from '../../../units.js';
 import { esc } from '../escape.js';
 
 function figure(label: string, value: string, bad = false): string {
@@ -18,7 +18,7 @@ export function headerSection(summary: RunSummary, toc: [id: string, title: stri
   ]
     .filter(Boolean)
     .join(' ');
-  const errors = o.errors ? `${o.errors.toLocaleString('en-US')} errors (${formatPercent(o.errorRate)})` : 'no errors';
+  const errors = o.errors ? `${formatCount(o.errors)} errors (${formatPercent(o.errorRate)})` : 'no errors';
   const headline =
     `p99 <b>${esc(formatUs(o.latency.p99Us))}</b> at <b>${esc(formatRate(o.rateRps))} req/s</b> over ${esc(formatDuration(recordedMs))} recorded, ` +
     `<span class="${o.errors ? 'bad' : 'good'}">${esc(errors)}</span>`;
@@ -29,7 +29,7 @@ ${summary.scenario.description ? `<p class="sub">${esc(summary.scenario.descript
 <p class="headline">${headline}</p>
 ${tail ? `<p class="headline">Where the tail went: ${esc(tailSentence(tail))}</p>` : ''}
 <div class="figures">
-${figure('requests', o.count.toLocaleString('en-US'))}
+${figure('requests', formatCount(o.count))}
 ${figure('req/s', formatRate(o.rateRps))}
 ${figure('p50', formatUs(o.latency.p50Us))}
 ${figure('p99', formatUs(o.latency.p99Us))}

@@ -4,20 +4,20 @@ import { tailSentence } from '../../tail-sentence.js';
 import { invalidationsByPhase } from '../../../analyze/invalidations.js';
 import type { HopStats } from '../../../analyze/types.js';
 import type { RunSummary } from '../../../run-folder/summary.js';
-import { formatPercent, formatUs } from '../../../units.js';
+import { formatCount, formatPercent, formatUs } from '../../../units.js';
 import { chart, note, notRecorded, section, table } from '../elements.js';
 import { esc } from '../escape.js';
 import { NINES_NOTE } from './spectrum.js';
 
 function selfTimeRow(h: HopStats): string[] {
   const s = h.selfTime;
-  return [h.name, s.count.toLocaleString('en-US'), formatUs(s.p50Us), formatUs(s.p90Us), formatUs(s.p99Us), formatUs(s.p999Us), formatUs(s.maxUs)];
+  return [h.name, formatCount(s.count), formatUs(s.p50Us), formatUs(s.p90Us), formatUs(s.p99Us), formatUs(s.p999Us), formatUs(s.maxUs)];
 }
 
 function amplification(summary: RunSummary): string {
   const a = summary.amplification;
   if (!a?.perService.length) return '';
-  const rows = a.perService.map((c) => [c.service, c.requests, c.upstreamRequests, c.timeouts, c.retries].map((v) => (typeof v === 'number' ? v.toLocaleString('en-US') : v)));
+  const rows = a.perService.map((c) => [c.service, c.requests, c.upstreamRequests, c.timeouts, c.retries].map((v) => (typeof v === 'number' ? formatCount(v) : v)));
   const deepest = a.deepestPerClientRequest === undefined ? '' : note(`The deepest hop received ${a.deepestPerClientRequest.toFixed(2)} requests per client request.`);
   return `<h3>Requests per hop</h3>${table([{ head: 'service' }, ...['requests', 'upstream requests', 'timeouts', 'retries'].map((head) => ({ head, numeric: true }))], rows)}\n${deepest}`;
 }

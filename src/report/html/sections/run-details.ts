@@ -1,7 +1,7 @@
 /** Everything needed to reproduce or trust the run: scenario, services with flags, phases, versions, machine. */
 
 import type { PhaseSummary, RunSummary } from '../../../run-folder/summary.js';
-import { formatBytes, formatDuration, formatRate, formatUs } from '../../../units.js';
+import { formatBytes, formatCount, formatDuration, formatRate, formatUs } from '../../../units.js';
 import { facts, section, table } from '../elements.js';
 import { esc } from '../escape.js';
 
@@ -15,7 +15,7 @@ function phaseRow(p: PhaseSummary): string[] {
     String(p.connections),
     target,
     formatRate(p.achievedRps),
-    `${p.sent.toLocaleString('en-US')}${p.model === 'open' ? ` / ${p.intended.toLocaleString('en-US')}` : ''}`,
+    `${formatCount(p.sent)}${p.model === 'open' ? ` / ${formatCount(p.intended)}` : ''}`,
     p.model === 'open' ? formatUs(p.sendLag.p99Us) : '',
   ];
 }

@@ -2,19 +2,19 @@
 
 import type { RequestStats } from '../../../record/stats.js';
 import type { RunSummary } from '../../../run-folder/summary.js';
-import { formatPercent, formatRate, formatUs } from '../../../units.js';
+import { formatCount, formatPercent, formatRate, formatUs } from '../../../units.js';
 import { note, section, table, type Cell } from '../elements.js';
 import { esc } from '../escape.js';
 
 function row(s: RequestStats): Cell[] {
   const l = s.latency;
   const errors = s.errors ? { html: `<span class="bad">${s.errors} (${formatPercent(s.errorRate)})</span>` } : '0';
-  return [s.name, s.count.toLocaleString('en-US'), formatRate(s.rateRps), formatUs(l.p50Us), formatUs(l.p90Us), formatUs(l.p99Us), formatUs(l.p999Us), formatUs(l.maxUs), errors];
+  return [s.name, formatCount(s.count), formatRate(s.rateRps), formatUs(l.p50Us), formatUs(l.p90Us), formatUs(l.p99Us), formatUs(l.p999Us), formatUs(l.maxUs), errors];
 }
 
 function counts(label: string, c: Partial<Record<string, number>>): string {
   const entries = Object.entries(c).filter(([, n]) => n);
-  return entries.length ? `<p class="note">${label}: ${entries.map(([k, n]) => `<code>${esc(k)}</code> ${n!.toLocaleString('en-US')}`).join(', ')}</p>` : '';
+  return entries.length ? `<p class="note">${label}: ${entries.map(([k, n]) => `<code>${esc(k)}</code> ${formatCount(n!)}`).join(', ')}</p>` : '';
 }
 
 export function summaryTableSection(summary: RunSummary): string {

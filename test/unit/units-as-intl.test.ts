@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/load/random.js';
-import { fixedAsIntl } from '../../src/units.js';
+import { fixedAsIntl, formatCount } from '../../src/units.js';
 
 const intl = (digits: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
 
@@ -27,5 +27,14 @@ describe('fixedAsIntl', () => {
       }
     }
     expect(compared).toBe(240_000);
+  });
+});
+
+describe('formatCount', () => {
+  it("writes what toLocaleString('en-US') writes for whole numbers", () => {
+    const random = seededRandom(8);
+    const values = [0, 7, 999, 1000, 1001, 12_345, 999_999, 1_000_000, -1, -1234, -1_000_000, Number.MAX_SAFE_INTEGER, 2 ** 53, 1.5, 1234.5678];
+    for (let i = 0; i < 2_000; i++) values.push(Math.floor(random() * 10 ** (i % 16)));
+    for (const n of values) expect([n, formatCount(n)]).toEqual([n, n.toLocaleString('en-US')]);
   });
 });
