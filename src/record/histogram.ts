@@ -13,7 +13,7 @@ export type JsHistogram = hdr.JsHistogram;
 // of every start-up for an implementation hopscope never uses, and start-up is part of the generator's
 // measured CPU. Its JavaScript classes are loaded alone, and the encoding is hdr-codec.ts's.
 const require = createRequire(import.meta.url);
-const Int32Histogram: new (lowest: number, highest: number, digits: number) => JsHistogram = require('hdr-histogram-js/dist/Int32Histogram').default;
+const Int32Histogram: typeof hdr.Int32Histogram = require('hdr-histogram-js/dist/Int32Histogram').default;
 const JsHistogramClass: typeof hdr.JsHistogram = require('hdr-histogram-js/dist/JsHistogram').JsHistogram;
 
 export function isJsHistogram(h: Histogram): h is JsHistogram {
@@ -23,8 +23,20 @@ export function isJsHistogram(h: Histogram): h is JsHistogram {
 export const LOWEST_US = 1;
 export const HIGHEST_US = 600_000_000;
 
+/**
+ * The library's reset() fills the whole counts array (21,504 buckets, 86 KB), and a dozen histograms are
+ * reset at every interval's end on the thread that sends; counts are only ever non-zero between the
+ * extremes' buckets, which recording, adding and decoding all keep.
+ */
+class RangeClearedHistogram extends Int32Histogram {
+  override clearCounts(): void {
+    const h = this as unknown as Counted;
+    if (h.totalCount > 0) h._counts.fill(0, h.countsArrayIndex(h.minNonZeroValue), h.countsArrayIndex(h.maxValue) + 1);
+  }
+}
+
 export function newHistogram(): Histogram {
-  const h = new Int32Histogram(LOWEST_US, HIGHEST_US, 3);
+  const h = new RangeClearedHistogram(LOWEST_US, HIGHEST_US, 3);
   h.autoResize = true;
   return h;
 }
@@ -149,9 +161,12 @@ export interface PackedHistogram {
 
 let emptyEncoded: string | undefined;
 
-export function packHistogram(h: Histogram): PackedHistogram {
+/** encodeHistogram, or a memo of it (IntervalSnapshot.encode). */
+export type Encode = (h: Histogram) => string;
+
+export function packHistogram(h: Histogram, encode: Encode = encodeHistogram): PackedHistogram {
   // Most intervals' failure histograms are empty, and compressing nothing still costs ~50 us.
-  const encoded = h.totalCount === 0 ? (emptyEncoded ??= encodeHistogram(newHistogram())) : encodeHistogram(h);
+  const encoded = h.totalCount === 0 ? (emptyEncoded ??= encodeHistogram(newHistogram())) : encode(h);
   return { encoded, minUs: h.minNonZeroValue, maxUs: h.maxValue };
 }
 

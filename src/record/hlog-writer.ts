@@ -7,7 +7,7 @@
  */
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { encodeHistogram, type Histogram } from './histogram.js';
+import { encodeHistogram, type Encode, type Histogram } from './histogram.js';
 import type { IntervalSnapshot } from './recorder.js';
 
 const MAX_VALUE_UNIT_RATIO = 1000;
@@ -29,10 +29,10 @@ export function hlogHeader(startEpochMs: number, comment: string): string {
   ].join('\n');
 }
 
-export function hlogLine(tag: string | undefined, startMs: number, lengthMs: number, histogram: Histogram): string {
+export function hlogLine(tag: string | undefined, startMs: number, lengthMs: number, histogram: Histogram, encode: Encode = encodeHistogram): string {
   const prefix = tag === undefined ? '' : `Tag=${hlogTag(tag)},`;
   const max = (histogram.maxValue / MAX_VALUE_UNIT_RATIO).toFixed(3);
-  return `${prefix}${(startMs / 1000).toFixed(3)},${(lengthMs / 1000).toFixed(3)},${max},${encodeHistogram(histogram)}\n`;
+  return `${prefix}${(startMs / 1000).toFixed(3)},${(lengthMs / 1000).toFixed(3)},${max},${encode(histogram)}\n`;
 }
 
 /**
@@ -55,9 +55,9 @@ export class HlogWriter {
   }
 
   readonly interval = (s: IntervalSnapshot): void => {
-    let text = hlogLine(undefined, s.startMs, s.lengthMs, s.overall);
+    let text = hlogLine(undefined, s.startMs, s.lengthMs, s.overall, s.encode);
     s.requests.forEach((series, i) => {
-      if (series.ok.totalCount > 0) text += hlogLine(this.requestNames[i], s.startMs, s.lengthMs, series.ok);
+      if (series.ok.totalCount > 0) text += hlogLine(this.requestNames[i], s.startMs, s.lengthMs, series.ok, s.encode);
     });
     writeSync(this.fd, text);
   };

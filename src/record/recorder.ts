@@ -5,7 +5,7 @@
  */
 
 import type { ErrorKind, SampleSink } from '../load/sample.js';
-import { addHistogram, addPackedHistogram, newHistogram, packHistogram, recordUs, type Histogram, type PackedHistogram } from './histogram.js';
+import { addHistogram, addPackedHistogram, encodeHistogram, newHistogram, packHistogram, recordUs, type Encode, type Histogram, type PackedHistogram } from './histogram.js';
 import { HopRecorder, type HopPart } from './hop-recorder.js';
 import { RequestLog, type LogPart } from './request-log.js';
 import { performance } from 'node:perf_hooks';
@@ -39,8 +39,8 @@ export class RequestSeries {
     clearCounts(this.statuses);
   }
 
-  pack(): SeriesPart {
-    return { ok: packHistogram(this.ok), failed: packHistogram(this.failed), errors: { ...this.errors }, statuses: { ...this.statuses } };
+  pack(encode?: Encode): SeriesPart {
+    return { ok: packHistogram(this.ok, encode), failed: packHistogram(this.failed, encode), errors: { ...this.errors }, statuses: { ...this.statuses } };
   }
 
   addPacked(part: SeriesPart): void {
@@ -94,6 +94,12 @@ export interface IntervalSnapshot {
   overall: Histogram;
   /** Open loop: how late requests left compared to their intended time. */
   sendLag: Histogram;
+  /**
+   * encodeHistogram of one of this interval's histograms, each encoded once: the hlog and histograms.json
+   * write the same ones, and with one request its successes are the overall's. Compressing is most of an
+   * interval's end, which happens on the thread that sends.
+   */
+  encode: Encode;
 }
 
 export interface PhaseTotals {
@@ -203,6 +209,8 @@ export class Recorder implements SampleSink {
     if (current && lengthMs > 0) {
       this.overall.reset();
       for (const series of this.interval) addHistogram(this.overall, series.ok);
+      const answered = this.interval.filter((series) => series.ok.totalCount > 0);
+      const encodings = new Map<Histogram, string>();
       const snapshot: IntervalSnapshot = {
         index: this.intervalIndex++,
         startMs: this.intervalStartMs,
@@ -211,6 +219,13 @@ export class Recorder implements SampleSink {
         requests: this.interval,
         overall: this.overall,
         sendLag: this.lag,
+        encode: (h) => {
+          // The sum of one histogram has its counts and extremes: the same encoding.
+          const same = h === this.overall && answered.length === 1 ? answered[0]!.ok : h;
+          let encoded = encodings.get(same);
+          if (encoded === undefined) encodings.set(same, (encoded = encodeHistogram(same)));
+          return encoded;
+        },
       };
       for (const listener of this.listeners) listener(snapshot);
       this.interval.forEach((series, i) => current.requests[i]!.add(series));

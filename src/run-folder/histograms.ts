@@ -63,8 +63,8 @@ export class ExactCollector {
       phase: s.phase,
       startMs: s.startMs,
       lengthMs: s.lengthMs,
-      requests: s.requests.map((series) => (series.attempts > 0 ? series.pack() : null)),
-      sendLag: packHistogram(s.sendLag),
+      requests: s.requests.map((series) => (series.attempts > 0 ? series.pack(s.encode) : null)),
+      sendLag: packHistogram(s.sendLag, s.encode),
     });
   };
 

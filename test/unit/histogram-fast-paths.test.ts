@@ -101,8 +101,18 @@ describe('histogram fast paths agree with hdr-histogram-js', () => {
     expect([back.minNonZeroValue, back.maxValue]).toEqual([h.minNonZeroValue, h.maxValue]);
   });
 
+  it('resets to empty: the buckets between the extremes are cleared, so what is recorded next encodes alone', () => {
+    const h = recorded(15, 20_000);
+    h.reset();
+    expect([h.totalCount, h.maxValue, h.minNonZeroValue]).toEqual([0, 0, Number.MAX_SAFE_INTEGER]);
+    expect(encodeHistogram(h)).toBe(encodeHistogram(newHistogram()));
+    const again = recorded(16, 3_000);
+    addHistogram(h, again);
+    expect(encodeHistogram(h)).toBe(encodeHistogram(again));
+  });
+
   it('adds a packed histogram as adding its unpacked histogram does: counts, total and extremes', () => {
-    for (const packed of [newHistogram(), recorded(12, 1), recorded(13, 5_000), wide()].map(packHistogram)) {
+    for (const packed of [newHistogram(), recorded(12, 1), recorded(13, 5_000), wide()].map((h) => packHistogram(h))) {
       const direct = recorded(14, 300);
       const unpacked = recorded(14, 300);
       addPackedHistogram(direct, packed);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { HlogWriter, hlogTag } from '../../src/record/hlog-writer.js';
-import { Recorder } from '../../src/record/recorder.js';
+import { encodeHistogram } from '../../src/record/histogram.js';
+import { Recorder, type IntervalSnapshot } from '../../src/record/recorder.js';
 import { javaReady, processHlog } from '../hdr-java.js';
 
 /** Three one-second intervals of known values, for two request names, written through the real writer. */
@@ -23,6 +24,29 @@ async function writeSampleLog(): Promise<{ path: string; recorder: Recorder }> {
   await writer.close();
   return { path, recorder };
 }
+
+describe('IntervalSnapshot.encode', () => {
+  it("encodes each histogram as encodeHistogram does, the overall one too, with one request answered or two", () => {
+    const recorder = new Recorder(['a', 'b']);
+    const seen: string[][] = [];
+    recorder.onInterval((s: IntervalSnapshot) => {
+      const histograms = [s.overall, s.sendLag, ...s.requests.flatMap((r) => [r.ok, r.failed])];
+      const first = histograms.map((h) => s.encode(h));
+      expect(histograms.map((h) => s.encode(h))).toEqual(first);
+      expect(first).toEqual(histograms.map((h) => encodeHistogram(h)));
+      seen.push(first);
+    });
+    recorder.beginPhase('p', true, 0);
+    for (let i = 1; i <= 500; i++) recorder.response(0, i * 7, 200, undefined);
+    recorder.sendLag(12);
+    recorder.flush(1000);
+    for (let i = 1; i <= 500; i++) recorder.response(i % 2, i * 3, 200, undefined);
+    recorder.flush(2000);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]![0]).toBe(seen[0]![2]);
+    expect(seen[1]![0]).not.toBe(seen[1]![2]);
+  });
+});
 
 describe('latency.hlog', () => {
   it('writes format 1.3 with a base time, relative timestamps, an untagged total and tagged requests', async () => {
