@@ -76,7 +76,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--out <dir>', 'run folder (default reports/<scenario>-<timestamp>)')
     .addOption(new Option('--runtime <kind>', 'where services run').choices(RUNTIME_CHOICES).default(DEFAULT_RUNTIME))
     .addOption(new Option('--engine <kind>', 'load engine (autocannon: closed loop, HTTP/1.1)').choices(ENGINES).default(DEFAULT_ENGINE))
-    .option('--workers <n>', 'spread the connections over N worker threads (1-64), histograms merged exactly each second')
+    .option('--workers <n>', 'spread the load over N threads (1-64): this one and N-1 worker threads, histograms merged exactly each second')
     .option('--json', 'print summary.json to stdout instead of the table')
     .option('--quiet', 'no progress or notices on stderr')
     .option('--repeat <n>', 'run N trials (DIR/trial-1 ..) and gate on all of them')

@@ -27,7 +27,7 @@ export interface RunOptions {
   runtime?: RuntimeChoice;
   /** "hopscope" (default) or "autocannon" (closed loop only). */
   engine?: EngineKind;
-  /** Load worker threads of the hopscope engine (1 to 64; default 1: the main thread). */
+  /** Threads of the hopscope engine (1 to 64; default 1): the main thread runs one share of the load, N-1 worker threads the others. */
   workers?: number;
   /** Threshold expressions added to the scenario's, e.g. "p99 < 5ms", "item: p99.9 < 20ms": checked before the run, judged after it. */
   thresholds?: readonly string[];

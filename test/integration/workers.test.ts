@@ -65,8 +65,9 @@ function hlogIntervals(dir: string): string[] {
 }
 
 describe('hopscope run --workers 2', () => {
-  it('closed loop: counts match the server, intervals are written, the process exits promptly', async () => {
-    const { summary, dir, wallMs } = await hopscope(['--connections', '8', '--workers', '2', '--duration', '2s']);
+  // 2: the main thread's share and one worker's; 3: two workers' merged beside it.
+  it.each(['2', '3'])('closed loop, --workers %s: counts match the server, intervals are written, the process exits promptly', async (workers) => {
+    const { summary, dir, wallMs } = await hopscope(['--connections', '8', '--workers', workers, '--duration', '2s']);
     const phase = summary.phases[0]!;
     expect(phase.sent).toBeGreaterThan(1000);
     expect(phase.sent).toBe(answered);
@@ -121,16 +122,17 @@ describe('hopscope run --workers 2', () => {
 
 describe('a failing worker', () => {
   it('surfaces as an InfraError with its message, and leaves no thread behind', async () => {
-    const pool = (await import(pathToFileURL(join(ROOT, 'dist/pipeline/workers/pool.js')).href)) as typeof import('../../src/pipeline/workers/pool.js');
+    const { WorkerPool } = (await import(pathToFileURL(join(ROOT, 'dist/pipeline/workers/pool.js')).href)) as typeof import('../../src/pipeline/workers/pool.js');
     const { Recorder } = (await import(pathToFileURL(join(ROOT, 'dist/record/recorder.js')).href)) as typeof import('../../src/record/recorder.js');
     const threads = () => readdirSync('/proc/self/task').length;
     const before = threads();
     const address = server.address() as AddressInfo;
-    // A mix naming a request the list does not have: the engine throws on its first send, inside the worker.
-    const running = pool.runInWorkers(
-      {
-        workers: 2,
-        setup: {
+    // The second share of two, on a worker thread; a mix naming a request the list does not have: the
+    // engine throws on its first send, inside the worker.
+    const pool = new WorkerPool(
+      [
+        {
+          index: 1,
           host: '127.0.0.1',
           port: address.port,
           addresses: ['127.0.0.1'],
@@ -139,20 +141,21 @@ describe('a failing worker', () => {
           requests: [],
           mix: [{ requestIndex: 0, weight: 1 }],
           seed: 1,
+          load: { model: 'closed', connections: 1, pipelining: 1 },
+          firstGapShare: 0.5,
           durationMs: 5000,
           timeoutMs: 1000,
           phase: 'main',
           recorded: true,
           originEpochMs: performance.timeOrigin,
         },
-        load: { model: 'closed', connections: 2, pipelining: 1 },
-        intervalMs: 1000,
-        signal: new AbortController().signal,
-        everyInterval: () => undefined,
-      },
+      ],
       new Recorder(['x'], performance.now()),
     );
-    await expect(running).rejects.toMatchObject({ name: 'InfraError', exitCode: 3, message: expect.stringMatching(/^load worker [12] of 2: .+/) });
+    // The main thread's share, still running when the worker fails.
+    const running = pool.run(() => new Promise(() => undefined));
+    await expect(running).rejects.toMatchObject({ name: 'InfraError', exitCode: 3, message: expect.stringMatching(/^load thread 2 of 2: .+/) });
+    await pool.close();
     expect(threads()).toBeLessThanOrEqual(before);
   });
 });

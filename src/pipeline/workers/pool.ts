@@ -1,10 +1,13 @@
 /**
- * The main side of `--workers N`: one load worker thread per share of the phase, each with its own
- * LoadEngine and Recorder. Intervals are driven from here: at each tick the pool asks every worker to hand
- * over its figures at once and merges them (HDR add) into the run's Recorder before that Recorder closes
- * the interval, so hlog lines, timeline and totals see one interval, not N intervals at N phases of the
- * second (which is what workers pushing on their own timers would give). Workers end with the phase, on
- * abort and on error: close() terminates every thread on every path.
+ * The main side of `--workers N`: the phase divided into N shares, each run by its own LoadEngine. This
+ * thread runs the first share itself, recording straight into the run's Recorder; the others run on N-1
+ * load worker threads, each with its own Recorder. A worker thread of its own for the first share would
+ * cost an isolate's start, module loading and JIT warm-up (~150-350 ms of CPU a run) while this thread,
+ * merging once a second, waits 95 % of the time. Intervals are driven from here: at each tick the pool asks
+ * every worker to hand over its figures at once and merges them (HDR add) into the run's Recorder before
+ * that Recorder closes the interval, so hlog lines, timeline and totals see one interval, not N intervals
+ * at N phases of the second (which is what workers pushing on their own timers would give). Workers end
+ * with the phase, on abort and on error: close() terminates every thread on every path.
  */
 
 import { existsSync } from 'node:fs';
@@ -16,48 +19,62 @@ import type { Recorder, RecorderPart } from '../../record/recorder.js';
 import type { LoadModel } from '../../scenario/types.js';
 import type { EngineStatus, PhaseOutcome } from '../../load/engine.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
+import { shareEngine, UNSTARTED } from './share-engine.js';
 import { shareLoad } from './share.js';
 
 const WORKER_URL = new URL('./worker-main.js', import.meta.url);
 
 export interface WorkerPhase {
+  /** Threads in all: this one and workers - 1 worker threads. */
   workers: number;
-  /** The phase as one engine would run it; the load is divided by shareLoad, the seed offset per worker. */
+  /** The phase as one engine would run it; the load is divided by shareLoad, the seed offset per share. */
   setup: Omit<WorkerSetup, 'index' | 'load' | 'firstGapShare'>;
   load: LoadModel;
   intervalMs: number;
   signal: AbortSignal;
-  /** After each interval's figures are merged: the workers' summed status, and performance.now() when the interval was cut. */
+  /** After each interval's figures are merged: the shares' summed status, and performance.now() when the interval was cut. */
   everyInterval: (status: EngineStatus, cutAtMs: number) => void;
 }
 
-/** Runs one phase on worker threads; resolves with the workers' outcomes added up. */
+/** Runs one phase on this thread and worker threads; resolves with the shares' outcomes added up. */
 export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Promise<PhaseOutcome> {
-  const setups = shareLoad(phase.load, phase.workers).map(
+  const [own, ...others] = shareLoad(phase.load, phase.workers).map(
     (share, index): WorkerSetup => ({ ...phase.setup, index, seed: phase.setup.seed + index, load: share.load, firstGapShare: share.firstGapShare }),
   );
-  const pool = new WorkerPool(setups, recorder);
+  const pool = new WorkerPool(others, recorder);
+  const engine = shareEngine(own!, recorder);
   let collecting: Promise<void> | undefined;
   const ticker = setInterval(() => {
     // A worker slow to answer makes this interval longer rather than overlapping two cuts.
     if (collecting) return;
     const cutAtMs = performance.now();
+    // This thread's share records into the interval until the flush, the workers' until they answer: both
+    // a moment past the cut, by the time a message takes to cross.
     collecting = pool
-      .collect((status) => phase.everyInterval(status, cutAtMs))
+      .collect((status) => phase.everyInterval(addStatus(status, engine.status), cutAtMs))
       .catch((error: unknown) => pool.fail(error instanceof Error ? error : new Error(String(error))))
       .finally(() => (collecting = undefined));
   }, phase.intervalMs);
-  const stop = () => pool.stop();
+  const stop = () => {
+    pool.stop();
+    engine.stop();
+  };
   phase.signal.addEventListener('abort', stop, { once: true });
   if (phase.signal.aborted) stop();
   try {
-    return await pool.run();
+    return await pool.run(() => (phase.signal.aborted ? Promise.resolve(UNSTARTED) : engine.execute()));
   } finally {
     clearInterval(ticker);
     phase.signal.removeEventListener('abort', stop);
+    // After a worker's failure this thread's share would go on sending: it stops, and drains on its own.
+    engine.stop();
     await pool.close();
     await collecting;
   }
+}
+
+function addStatus(a: EngineStatus, b: EngineStatus): EngineStatus {
+  return { sent: a.sent + b.sent, backlog: a.backlog + b.backlog, openConnections: a.openConnections + b.openConnections };
 }
 
 interface Deferred {
@@ -101,15 +118,19 @@ export class WorkerPool {
       throw new InfraError(`--workers: the worker entry ${fileURLToPath(WORKER_URL)} does not exist`, 'worker threads run the compiled dist/: npm run build');
     }
     this.failed.catch(() => undefined);
-    this.members = setups.map((setup) => this.spawn(setup, setups.length));
+    // Thread 1 is the main thread, which runs the first share (runInWorkers).
+    this.members = setups.map((setup) => this.spawn(setup, setups.length + 1));
   }
 
-  /** Waits until every worker is ready, starts them together, resolves when all have finished the phase. */
-  async run(): Promise<PhaseOutcome> {
+  /**
+   * Waits until every worker is ready, starts them together with `alongside` (this thread's share), and
+   * resolves when all have finished the phase, with their outcomes added up.
+   */
+  async run(alongside: () => Promise<PhaseOutcome>): Promise<PhaseOutcome> {
     await Promise.race([Promise.all(this.members.map((m) => m.ready.promise)), this.failed]);
     for (const m of this.members) this.send(m, { type: 'start' });
-    await Promise.race([Promise.all(this.members.map((m) => m.done.promise)), this.failed]);
-    return mergeOutcomes(this.members.map((m) => m.outcome!));
+    const [own] = await Promise.all([alongside(), Promise.race([Promise.all(this.members.map((m) => m.done.promise)), this.failed])]);
+    return mergeOutcomes([own, ...this.members.map((m) => m.outcome!)]);
   }
 
   /**
@@ -128,12 +149,7 @@ export class WorkerPool {
       });
     await Promise.race([Promise.all(answers), this.failed.catch(() => undefined)]);
     try {
-      closeInterval(
-        this.members.reduce(
-          (sum, m) => ({ sent: sum.sent + m.status.sent, backlog: sum.backlog + m.status.backlog, openConnections: sum.openConnections + m.status.openConnections }),
-          { sent: 0, backlog: 0, openConnections: 0 },
-        ),
-      );
+      closeInterval(this.members.reduce((sum, m) => addStatus(sum, m.status), { sent: 0, backlog: 0, openConnections: 0 }));
     } finally {
       this.cutting = false;
       for (const part of this.afterCut.splice(0)) this.recorder.absorb(part);
@@ -158,7 +174,7 @@ export class WorkerPool {
   private spawn(setup: WorkerSetup, count: number): Member {
     const worker = new Worker(WORKER_URL, { workerData: setup });
     const member: Member = {
-      name: `load worker ${setup.index + 1} of ${count}`,
+      name: `load thread ${setup.index + 1} of ${count}`,
       worker,
       ready: deferred(),
       done: deferred(),

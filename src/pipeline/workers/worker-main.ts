@@ -7,9 +7,9 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Recorder } from '../../record/recorder.js';
-import { LoadEngine, type PhaseOutcome } from '../../load/engine.js';
-import { compileMix } from '../../load/request-mix.js';
+import type { PhaseOutcome } from '../../load/engine.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
+import { shareEngine, UNSTARTED } from './share-engine.js';
 
 const port = parentPort!;
 const setup = workerData as WorkerSetup;
@@ -25,28 +25,9 @@ function fail(error: unknown): void {
 }
 
 try {
-  const requests = setup.requests.map((r) => ({ ...r, body: r.body && Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength) }));
-  const recorder = new Recorder(
-    requests.map((r) => r.name),
-    setup.originEpochMs - performance.timeOrigin,
-  );
+  const recorder = new Recorder(setup.requests.map((r) => r.name), setup.originEpochMs - performance.timeOrigin);
   recorder.beginPhase(setup.phase, setup.recorded, 0);
-  const engine = new LoadEngine(
-    {
-      host: setup.host,
-      port: setup.port,
-      addresses: setup.addresses,
-      ...(setup.tls ? { tls: setup.tls } : {}),
-      protocol: setup.protocol,
-      mix: compileMix(requests, setup.mix, setup.authority, setup.seed),
-      load: setup.load,
-      durationMs: setup.durationMs,
-      timeoutMs: setup.timeoutMs,
-      seed: setup.seed,
-      firstGapShare: setup.firstGapShare,
-    },
-    recorder,
-  );
+  const engine = shareEngine(setup, recorder);
   let state: 'ready' | 'running' | 'stopped' | 'done' = 'ready';
   const finish = (outcome: PhaseOutcome) => {
     state = 'done';
@@ -56,7 +37,7 @@ try {
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'start':
-        if (state === 'stopped') finish({ elapsedMs: 0, sent: 0, intended: 0, unsent: 0, maxBacklog: 0, connectFailures: 0 });
+        if (state === 'stopped') finish(UNSTARTED);
         else if (state === 'ready') {
           state = 'running';
           engine.execute().then(finish, fail);
