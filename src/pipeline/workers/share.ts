@@ -1,8 +1,9 @@
 /**
- * How a phase's load is divided over the threads of `--workers N` (the main thread runs the first share). Connections are split as evenly as possible, and a
- * worker never gets none (the thread count is capped at the connection count). An open loop's rate is
- * divided evenly: each worker schedules its own arrivals, and N independent Poisson streams at rate r/N
- * add up to one Poisson stream at rate r; constant streams are offset (firstGapShare) to interleave evenly.
+ * How a phase's load is divided over the threads of `--workers N` (the main thread runs the first share).
+ * Connections are split as evenly as possible, and a thread never gets none (the thread count is capped at
+ * the connection count). An open loop's rate is divided evenly: each thread schedules its own arrivals, and
+ * N independent Poisson streams at rate r/N add up to one Poisson stream at rate r; constant streams are
+ * offset (firstGapShare) to interleave evenly.
  */
 
 import type { LoadModel } from '../../scenario/types.js';
