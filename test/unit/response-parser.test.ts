@@ -83,4 +83,39 @@ describe('ResponseParser', () => {
   it('rejects a head larger than 64 KiB instead of buffering forever', () => {
     expect(() => parse([`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(70_000)}`])).toThrow(/64 KiB/);
   });
+
+  describe('a head repeated byte for byte (read once, then compared)', () => {
+    const head = 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nServer-Timing: a;dur=1\r\n\r\n';
+
+    it('still asks, for each response, whether its request was a HEAD', () => {
+      const out = parse([head + 'x', head, head + 'y', ok('z')], [false, true, false, false]);
+      expect(out).toHaveLength(4);
+      expect(out.slice(0, 3).map((r) => r.serverTiming)).toEqual(['a;dur=1', 'a;dur=1', 'a;dur=1']);
+      expect(out[2]).toEqual(out[0]);
+      expect(out[2]).not.toBe(out[0]);
+    });
+
+    it('reads a head again when one byte differs', () => {
+      const other = head.replace('Content-Length: 1', 'Content-Length: 2');
+      const out = parse([head + 'x' + other + 'yz' + head + 'w' + ok('')]);
+      expect(out).toHaveLength(4);
+      expect(parse([head + 'x', other + 'yz', head + 'w', ok('')])).toHaveLength(4);
+    });
+
+    it('reads a repeat split at every byte', () => {
+      const out = parse([head + 'x', ...[...(head + 'y' + head + 'z')].map((ch) => ch)]);
+      expect(out).toHaveLength(3);
+    });
+
+    it('gives every response its own values when heads differ each time, and after that, when they repeat', () => {
+      const timing = (i: number) => `a;dur=${i}`;
+      const sent = [...Array.from({ length: 600 }, (_, i) => timing(i)), ...Array.from({ length: 600 }, () => timing(-1))];
+      const out = parse(sent.map((t) => ok('x', `Server-Timing: ${t}\r\n`)));
+      expect(out.map((r) => r.serverTiming)).toEqual(sent);
+    });
+
+    it('never takes a malformed head for a repeat of a good one', () => {
+      expect(() => parse([head + 'x', head.replace('Content-Length: 1', 'Content-Length: 1 1') + 'x'])).toThrow(/Content-Length/);
+    });
+  });
 });

@@ -26,6 +26,15 @@ const CRLF_CRLF = Buffer.from('\r\n\r\n');
 const HTTP_PREFIX = Buffer.from('HTTP/');
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE_BYTES = 1024;
+/** Heads up to this long are remembered for the repeat check (nginx's are ~150 bytes; most servers' under 400). */
+const REPEAT_HEAD_BYTES = 512;
+/**
+ * A server whose every head differs (a request id, a per-response Server-Timing) makes each check a miss
+ * plus a copy, a third more than reading alone: after this many misses in a row the check pauses for
+ * REPEAT_PAUSE_HEADS heads, which bounds that cost to a few nanoseconds per response.
+ */
+const REPEAT_MISSES_TO_PAUSE = 4;
+const REPEAT_PAUSE_HEADS = 256;
 /** 13 hex digits: the largest chunk size below 2^53, so that the byte count stays an exact number. */
 const MAX_CHUNK_SIZE_DIGITS = 13;
 const CR = 13;
@@ -53,11 +62,32 @@ const enum State {
   Done,
 }
 
+/** What a response head says, before the request it answers is known (a HEAD's response has no body). */
+interface HeadFacts {
+  status: number;
+  close: boolean;
+  serverTiming: string | undefined;
+  /** -1 when absent. */
+  contentLength: number;
+  chunked: boolean;
+}
+
 export class ResponseParser {
   private state = State.Head;
   private pending: Buffer | undefined;
   private remaining = 0;
   private current: ParsedResponse | undefined;
+  /**
+   * The latest head read, byte for byte through its blank line, and what it said. A server repeats its head
+   * (nginx's changes with its Date, once a second): a native compare of the bytes costs a fraction of
+   * reading them as text, and reading the head was the largest share of the closed loop's own time. Only
+   * a head that passed every check is remembered, so a repeat passes them too.
+   */
+  private repeatBytes: Buffer | undefined;
+  private repeatLength = 0;
+  private repeatFacts: HeadFacts | undefined;
+  private repeatMisses = 0;
+  private repeatPaused = 0;
 
   /**
    * @param onResponse called once per complete response, in order.
@@ -85,6 +115,13 @@ export class ResponseParser {
           // after a body or after an interim response.
           while (offset < buf.length && (buf[offset] === CR || buf[offset] === LF)) offset++;
           if (offset === buf.length) return;
+          const repeat = this.repeatLength;
+          if (repeat > 0 && buf.length - offset >= repeat && buf.compare(this.repeatBytes!, 0, repeat, offset, offset + repeat) === 0) {
+            offset += repeat;
+            this.repeatMisses = 0;
+            this.begin(this.repeatFacts);
+            break;
+          }
           const end = buf.indexOf(CRLF_CRLF, offset);
           if (end < 0) {
             // Whatever can already be judged is judged now, so that garbage or bare line breaks fail at
@@ -97,8 +134,10 @@ export class ResponseParser {
           }
           checkPrefix(buf, offset);
           // Line breaks are checked line by line on the string (lineEndAt), cheaper than on the bytes.
-          this.parseHead(buf.toString('latin1', offset, end));
+          const facts = readHead(buf.toString('latin1', offset, end));
+          this.remember(buf, offset, end + 4, facts);
           offset = end + 4;
+          this.begin(facts);
           break;
         }
         case State.FixedBody:
@@ -175,81 +214,37 @@ export class ResponseParser {
     }
   }
 
-  private parseHead(head: string): void {
-    // "HTTP/1.1 200 OK": the version is 1.0 or 1.1, then one space, three digits, and a space or the end.
-    const lineEnd = lineEndAt(head, 0);
-    const minor = head.charCodeAt(7);
-    if (!head.startsWith('HTTP/1.') || (minor !== 48 && minor !== 49) || head.charCodeAt(8) !== 32) {
-      throw new ProtocolError(`bad HTTP version in "${head.slice(0, Math.min(lineEnd, 40))}"`);
+  /** A head was read in full (the repeat check missed, or was off): it becomes the one to compare with. */
+  private remember(buf: Buffer, from: number, to: number, facts: HeadFacts | undefined): void {
+    if (this.repeatPaused > 0) {
+      this.repeatPaused--;
+      return;
     }
-    const status = statusCode(head);
-    if (status < 0 || (lineEnd > 12 && head.charCodeAt(12) !== 32)) throw new ProtocolError(`bad status line "${head.slice(0, Math.min(lineEnd, 40))}"`);
-    let contentLength = -1;
-    let transferEncoding: string | undefined;
-    let sawClose = false;
-    let sawKeepAlive = false;
-    let serverTiming: string | undefined;
-    let previous = '';
-    let lineStart = lineEnd + 2;
-    while (lineStart < head.length) {
-      const end = lineEndAt(head, lineStart);
-      const first = head.charCodeAt(lineStart);
-      if (first === 32 || first === 9) {
-        // obs-fold: a continuation of the previous header's value. Refused right after the status line and
-        // for the framing headers (a folded length is a smuggling vector), skipped for any other header.
-        if (previous === '' || previous === 'content-length' || previous === 'transfer-encoding') {
-          throw new ProtocolError(`unexpected whitespace at the start of a header line${previous ? ` (folded ${previous})` : ''}`);
-        }
-        lineStart = end + 2;
-        continue;
-      }
-      const colon = tokenEnd(head, lineStart, end);
-      if (colon === lineStart || head.charCodeAt(colon) !== 58) {
-        throw new ProtocolError(`bad header line "${head.slice(lineStart, Math.min(end, lineStart + 40))}" (expected a name of token characters, then ":")`);
-      }
-      const name = framingName(head, lineStart, colon);
-      previous = name;
-      lineStart = end + 2;
-      if (name === 'content-length') {
-        const value = trimOws(head, colon + 1, end);
-        if (contentLength >= 0) throw new ProtocolError('more than one Content-Length');
-        contentLength = decimalValue(value);
-        if (contentLength < 0) throw new ProtocolError(`bad Content-Length "${value.slice(0, 20)}"`);
-      } else if (name === 'transfer-encoding') {
-        const value = trimOws(head, colon + 1, end);
-        if (value === '') throw new ProtocolError('empty Transfer-Encoding');
-        transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
-      } else if (name === 'connection') {
-        // The common single values first: splitting a list allocates, on every response of most servers.
-        const value = trimOws(head, colon + 1, end).toLowerCase();
-        if (value === 'keep-alive') sawKeepAlive = true;
-        else if (value === 'close') sawClose = true;
-        else {
-          for (const token of value.split(',')) {
-            const t = token.trim();
-            if (t === 'close') sawClose = true;
-            else if (t === 'keep-alive') sawKeepAlive = true;
-          }
-        }
-      } else if (name === 'server-timing') {
-        const value = trimOws(head, colon + 1, end);
-        serverTiming = serverTiming ? `${serverTiming}, ${value}` : value;
-      }
+    if (this.repeatLength > 0 && ++this.repeatMisses === REPEAT_MISSES_TO_PAUSE) {
+      this.repeatMisses = 0;
+      this.repeatPaused = REPEAT_PAUSE_HEADS;
     }
-    if (transferEncoding !== undefined && contentLength >= 0) throw new ProtocolError('both Content-Length and Transfer-Encoding');
-    // 1xx are interim, the real response follows on the same request; 101 is final: the protocol changed.
-    if (status < 200 && status !== 101) return;
-    const switched = status === 101;
-    const close = sawClose || switched || (minor === 48 && !sawKeepAlive);
-    this.current = { status, close, serverTiming };
-    // chunked counts only as the final coding; before another one, the body runs to the close (RFC 9112 6.3).
-    const chunked = transferEncoding !== undefined && finalCoding(transferEncoding) === 'chunked';
+    if (to - from > REPEAT_HEAD_BYTES || this.repeatPaused > 0) {
+      this.repeatLength = 0;
+      return;
+    }
+    this.repeatBytes ??= Buffer.allocUnsafe(REPEAT_HEAD_BYTES);
+    buf.copy(this.repeatBytes, 0, from, to);
+    this.repeatLength = to - from;
+    this.repeatFacts = facts;
+  }
+
+  /** A final response's head was read: where its body ends. Undefined facts: an interim response (1xx), the final one follows. */
+  private begin(facts: HeadFacts | undefined): void {
+    if (facts === undefined) return;
+    const { status, contentLength } = facts;
+    this.current = { status, close: facts.close, serverTiming: facts.serverTiming };
     if (this.isHeadRequest() || status === 204 || status === 304) this.finish();
-    else if (chunked) this.state = State.ChunkSize;
+    else if (facts.chunked) this.state = State.ChunkSize;
     else if (contentLength > 0) {
       this.remaining = contentLength;
       this.state = State.FixedBody;
-    } else if (contentLength === 0 || switched) this.finish();
+    } else if (contentLength === 0 || status === 101) this.finish();
     else {
       this.current.close = true;
       this.state = State.BodyUntilClose;
@@ -264,6 +259,81 @@ export class ResponseParser {
     this.state = response.close ? State.Done : State.Head;
     this.onResponse(response);
   }
+}
+
+/** Reads a response head (its blank line excluded); throws ProtocolError when malformed. Undefined: an interim 1xx. */
+function readHead(head: string): HeadFacts | undefined {
+  // "HTTP/1.1 200 OK": the version is 1.0 or 1.1, then one space, three digits, and a space or the end.
+  const lineEnd = lineEndAt(head, 0);
+  const minor = head.charCodeAt(7);
+  if (!head.startsWith('HTTP/1.') || (minor !== 48 && minor !== 49) || head.charCodeAt(8) !== 32) {
+    throw new ProtocolError(`bad HTTP version in "${head.slice(0, Math.min(lineEnd, 40))}"`);
+  }
+  const status = statusCode(head);
+  if (status < 0 || (lineEnd > 12 && head.charCodeAt(12) !== 32)) throw new ProtocolError(`bad status line "${head.slice(0, Math.min(lineEnd, 40))}"`);
+  let contentLength = -1;
+  let transferEncoding: string | undefined;
+  let sawClose = false;
+  let sawKeepAlive = false;
+  let serverTiming: string | undefined;
+  let previous = '';
+  let lineStart = lineEnd + 2;
+  while (lineStart < head.length) {
+    const end = lineEndAt(head, lineStart);
+    const first = head.charCodeAt(lineStart);
+    if (first === 32 || first === 9) {
+      // obs-fold: a continuation of the previous header's value. Refused right after the status line and
+      // for the framing headers (a folded length is a smuggling vector), skipped for any other header.
+      if (previous === '' || previous === 'content-length' || previous === 'transfer-encoding') {
+        throw new ProtocolError(`unexpected whitespace at the start of a header line${previous ? ` (folded ${previous})` : ''}`);
+      }
+      lineStart = end + 2;
+      continue;
+    }
+    const colon = tokenEnd(head, lineStart, end);
+    if (colon === lineStart || head.charCodeAt(colon) !== 58) {
+      throw new ProtocolError(`bad header line "${head.slice(lineStart, Math.min(end, lineStart + 40))}" (expected a name of token characters, then ":")`);
+    }
+    const name = framingName(head, lineStart, colon);
+    previous = name;
+    lineStart = end + 2;
+    if (name === 'content-length') {
+      const value = trimOws(head, colon + 1, end);
+      if (contentLength >= 0) throw new ProtocolError('more than one Content-Length');
+      contentLength = decimalValue(value);
+      if (contentLength < 0) throw new ProtocolError(`bad Content-Length "${value.slice(0, 20)}"`);
+    } else if (name === 'transfer-encoding') {
+      const value = trimOws(head, colon + 1, end);
+      if (value === '') throw new ProtocolError('empty Transfer-Encoding');
+      transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+    } else if (name === 'connection') {
+      // The common single values first: splitting a list allocates, on every response of most servers.
+      const value = trimOws(head, colon + 1, end).toLowerCase();
+      if (value === 'keep-alive') sawKeepAlive = true;
+      else if (value === 'close') sawClose = true;
+      else {
+        for (const token of value.split(',')) {
+          const t = token.trim();
+          if (t === 'close') sawClose = true;
+          else if (t === 'keep-alive') sawKeepAlive = true;
+        }
+      }
+    } else if (name === 'server-timing') {
+      const value = trimOws(head, colon + 1, end);
+      serverTiming = serverTiming ? `${serverTiming}, ${value}` : value;
+    }
+  }
+  if (transferEncoding !== undefined && contentLength >= 0) throw new ProtocolError('both Content-Length and Transfer-Encoding');
+  // 1xx are interim, the real response follows on the same request; 101 is final: the protocol changed.
+  if (status < 200 && status !== 101) return undefined;
+  return {
+    status,
+    close: sawClose || status === 101 || (minor === 48 && !sawKeepAlive),
+    serverTiming,
+    contentLength,
+    // chunked counts only as the final coding; before another one, the body runs to the close (RFC 9112 6.3).
+    chunked: transferEncoding !== undefined && finalCoding(transferEncoding) === 'chunked',
+  };
 }
 
 /** Fails at once when a response does not start with "HTTP/" (as far as the bytes go). */
