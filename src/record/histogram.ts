@@ -216,22 +216,52 @@ export interface Percentiles {
   maxUs: number;
 }
 
+/** The levels of Percentiles, in its order. */
+const LEVELS = [50, 90, 99, 99.9, 99.99] as const;
+
+/**
+ * hdr-histogram-js's `getValueAtPercentile` for each of LEVELS and its `mean`, the same numbers, from one
+ * walk over the counts instead of six: a run's end takes the percentiles of every request, phase, hop and
+ * interval, and those walks were most of its time in the library (~15 ms of a 1-s run's CPU).
+ */
 export function percentiles(h: Histogram): Percentiles {
-  const empty = h.totalCount === 0;
+  const total = h.totalCount;
+  const found = [0, 0, 0, 0, 0];
+  let mean = 0;
+  if (total > 0) {
+    const js = h as unknown as CountsView;
+    // The library's rounding, ulp included: the count the percentile's value must cover, at least one.
+    const wanted = LEVELS.map((level) => {
+      const fp = (level / 100) * total;
+      return Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
+    });
+    let next = 0;
+    let seen = 0;
+    let sum = 0;
+    for (let i = 0; i < js.countsArrayLength && seen < total; i++) {
+      const count = js.getCountAtIndex(i);
+      if (count === 0) continue;
+      seen += count;
+      const value = js.valueFromIndex(i);
+      sum += js.medianEquivalentValue(value) * count;
+      while (next < wanted.length && seen >= wanted[next]!) found[next++] = js.highestEquivalentValue(value);
+    }
+    mean = sum / total;
+  }
   return {
-    count: h.totalCount,
-    minUs: empty ? 0 : h.minNonZeroValue,
-    meanUs: empty ? 0 : Math.round(meanOf(h) * 10) / 10,
-    p50Us: h.getValueAtPercentile(50),
-    p90Us: h.getValueAtPercentile(90),
-    p99Us: h.getValueAtPercentile(99),
-    p999Us: h.getValueAtPercentile(99.9),
-    p9999Us: h.getValueAtPercentile(99.99),
+    count: total,
+    minUs: total === 0 ? 0 : h.minNonZeroValue,
+    meanUs: total === 0 ? 0 : Math.round(mean * 10) / 10,
+    p50Us: found[0]!,
+    p90Us: found[1]!,
+    p99Us: found[2]!,
+    p999Us: found[3]!,
+    p9999Us: found[4]!,
     maxUs: h.maxValue,
   };
 }
 
-type CountsView = JsHistogram & { countsArrayLength: number; getCountAtIndex(i: number): number; valueFromIndex(i: number): number };
+type CountsView = JsHistogram & { countsArrayLength: number; getCountAtIndex(i: number): number; valueFromIndex(i: number): number; highestEquivalentValue(value: number): number };
 
 /** Calls `visit` for each non-empty bucket, with its median equivalent value, walking the counts array directly. */
 function forEachBucket(h: Histogram, visit: (medianUs: number, count: number) => void): void {

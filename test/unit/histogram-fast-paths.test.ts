@@ -28,9 +28,12 @@ function spectrumFromText(h: hdr.Histogram) {
 
 describe('histogram fast paths agree with hdr-histogram-js', () => {
   for (const [seed, n] of [[1, 1], [2, 37], [3, 10_000], [4, 200_000]] as const) {
-    it(`mean and spectrum, ${n} values`, () => {
+    it(`percentiles, mean and spectrum, ${n} values`, () => {
       const h = recorded(seed, n);
-      expect(percentiles(h).meanUs).toBe(Math.round(h.mean * 10) / 10);
+      const p = percentiles(h);
+      expect(p.meanUs).toBe(Math.round(h.mean * 10) / 10);
+      expect([p.p50Us, p.p90Us, p.p99Us, p.p999Us, p.p9999Us]).toEqual([50, 90, 99, 99.9, 99.99].map((level) => h.getValueAtPercentile(level)));
+      expect([p.count, p.minUs, p.maxUs]).toEqual([h.totalCount, h.minNonZeroValue, h.maxValue]);
       const spectrum = spectrumOf(h);
       expect(spectrum.length).toBeGreaterThan(0);
       expect(spectrum).toEqual(spectrumFromText(h));
@@ -42,6 +45,16 @@ describe('histogram fast paths agree with hdr-histogram-js', () => {
       expect(distributionText(h, 2, 1)).toBe(h.outputPercentileDistribution(2, 1));
     });
   }
+
+  it('percentiles where a level falls exactly on a count, and of an empty histogram', () => {
+    for (const n of [2, 10, 100, 1_000, 10_000, 100_000]) {
+      const h = newHistogram();
+      for (let i = 1; i <= n; i++) recordUs(h, i);
+      const p = percentiles(h);
+      expect([p.p50Us, p.p90Us, p.p99Us, p.p999Us, p.p9999Us]).toEqual([50, 90, 99, 99.9, 99.99].map((level) => h.getValueAtPercentile(level)));
+    }
+    expect(percentiles(newHistogram())).toEqual({ count: 0, minUs: 0, meanUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, p9999Us: 0, maxUs: 0 });
+  });
 
   it('.hgrm text of an empty histogram', () => {
     const h = newHistogram();
