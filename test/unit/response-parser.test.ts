@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError, ResponseParser, type ParsedResponse } from '../../src/load/http1/response-parser.js';
+import { seededRandom } from '../../src/load/random.js';
 
 function parse(chunks: (string | Buffer)[], heads: boolean[] = []): ParsedResponse[] {
   const out: ParsedResponse[] = [];
@@ -112,6 +113,37 @@ describe('ResponseParser', () => {
       const sent = [...Array.from({ length: 600 }, (_, i) => timing(i)), ...Array.from({ length: 600 }, () => timing(-1))];
       const out = parse(sent.map((t) => ok('x', `Server-Timing: ${t}\r\n`)));
       expect(out.map((r) => r.serverTiming)).toEqual(sent);
+    });
+
+    it('reads random streams of repeated and differing heads, cut at random places, as they were sent', () => {
+      const random = seededRandom(7);
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+      const heads = [
+        (body: string) => `HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: ${body.length}\r\n\r\n`,
+        (body: string) => `HTTP/1.1 404 Not Found\r\nContent-Length: ${body.length}\r\nServer-Timing: db;dur=2\r\n\r\n`,
+        () => 'HTTP/1.1 204 No Content\r\nServer-Timing: x;dur=1\r\n\r\n',
+        () => 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n',
+      ];
+      for (let run = 0; run < 50; run++) {
+        const expected: { status: number; serverTiming: string | undefined }[] = [];
+        const isHead: boolean[] = [];
+        let text = '';
+        for (let i = 0; i < 40; i++) {
+          const kind = pick([0, 0, 0, 1, 1, 2, 3]);
+          const body = pick(['', 'x', 'hello', '{"ok":true}']);
+          const head = random() < 0.3 && kind === 0 ? heads[kind]!(body).replace('nginx', `nginx-${i}`) : heads[kind]!(body);
+          const headRequest = kind !== 3 && random() < 0.2;
+          isHead.push(headRequest);
+          expected.push({ status: Number(head.slice(9, 12)), serverTiming: /Server-Timing: ([^\r]*)/.exec(head)?.[1] });
+          text += head;
+          if (headRequest || kind === 2) continue;
+          text += kind === 3 ? (body ? `${body.length.toString(16)}\r\n${body}\r\n` : '') + '0\r\n\r\n' : body;
+        }
+        const cuts = Array.from({ length: 1 + Math.floor(random() * 30) }, () => Math.floor(random() * text.length)).sort((a, b) => a - b);
+        const chunks = [0, ...cuts].map((from, i) => text.slice(from, [...cuts, text.length][i]));
+        const out = parse(chunks, isHead);
+        expect(out.map((r) => ({ status: r.status, serverTiming: r.serverTiming }))).toEqual(expected);
+      }
     });
 
     it('never takes a malformed head for a repeat of a good one', () => {
