@@ -3,8 +3,9 @@
  * JSON with keep-alive, a chunked one, one with Server-Timing) pushed a million times each, best of 5
  * rounds. Each is pushed as it is (a server repeating its head, as nginx does between two Dates) and with
  * a head that differs from the previous one (a Server-Timing value changing per response, the worst case
- * for the parser's repeat check). Against an older build, compare with `--baseline ROOT` (a checkout with dist/ built): the same
- * inputs through its parser, in the same process, alternating. Prints figures; asserts nothing.
+ * for the parser's repeat check). Against an older build, compare with `--baseline ROOT` (a checkout with
+ * dist/ built): the same inputs through its parser, in the same process, alternating. Prints figures;
+ * asserts nothing.
  *
  *   npm run build && npm run bench:build && flock /tmp/hopscope-bench.lock node dist-bench/bench/parser.js [--baseline ROOT]
  */

@@ -238,14 +238,11 @@ export function percentiles(h: Histogram): Percentiles {
     let next = 0;
     let seen = 0;
     let sum = 0;
-    for (let i = 0; i < js.countsArrayLength && seen < total; i++) {
-      const count = js.getCountAtIndex(i);
-      if (count === 0) continue;
+    forEachBucket(h, (medianUs, count, valueUs) => {
       seen += count;
-      const value = js.valueFromIndex(i);
-      sum += js.medianEquivalentValue(value) * count;
-      while (next < wanted.length && seen >= wanted[next]!) found[next++] = js.highestEquivalentValue(value);
-    }
+      sum += medianUs * count;
+      while (next < wanted.length && seen >= wanted[next]!) found[next++] = js.highestEquivalentValue(valueUs);
+    });
     mean = sum / total;
   }
   return {
@@ -263,15 +260,16 @@ export function percentiles(h: Histogram): Percentiles {
 
 type CountsView = JsHistogram & { countsArrayLength: number; getCountAtIndex(i: number): number; valueFromIndex(i: number): number; highestEquivalentValue(value: number): number };
 
-/** Calls `visit` for each non-empty bucket, with its median equivalent value, walking the counts array directly. */
-function forEachBucket(h: Histogram, visit: (medianUs: number, count: number) => void): void {
+/** Calls `visit` for each non-empty bucket, in order, with its median equivalent value and its own value, walking the counts array directly. */
+function forEachBucket(h: Histogram, visit: (medianUs: number, count: number, valueUs: number) => void): void {
   const js = h as unknown as CountsView;
   let seen = 0;
   for (let i = 0; i < js.countsArrayLength && seen < js.totalCount; i++) {
     const count = js.getCountAtIndex(i);
     if (count === 0) continue;
     seen += count;
-    visit(js.medianEquivalentValue(js.valueFromIndex(i)), count);
+    const value = js.valueFromIndex(i);
+    visit(js.medianEquivalentValue(value), count, value);
   }
 }
 
