@@ -17,7 +17,7 @@
  * 1.8x the CPU of a sleep on the loop's own thread at 2,000 wake-ups/s), so it serves only that case.
  */
 
-import { performance } from 'node:perf_hooks';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { LoadModel } from '../scenario/types.js';
 import { Dialer, type TlsClientOptions } from './dialer.js';
 import { Connection } from './http1/connection.js';
@@ -29,6 +29,7 @@ import { seededRandom } from './random.js';
 import type { RequestMix } from './request-mix.js';
 import type { ErrorKind, SampleSink } from './sample.js';
 import { arrivalTimes, coalescingMs, type ArrivalPlan } from './schedule.js';
+import { SharedArrivals, type ScheduleShare } from './shared-schedule.js';
 import { TimeQueue } from './time-queue.js';
 import { WakeThread } from './wake-thread.js';
 
@@ -48,8 +49,10 @@ export interface PhaseRun {
   /** A request unanswered this long after its start (its due time, in open loop) fails as a timeout. */
   timeoutMs: number;
   seed: number;
-  /** Open loop, constant arrivals: see arrivalTimes; a worker thread's engine offsets its schedule with it. */
+  /** Open loop, constant arrivals: see arrivalTimes; a fleet generator's segment offsets its schedule with it. */
   firstGapShare?: number;
+  /** Open loop, `--workers`: the schedule this engine carries its part of (shared-schedule.ts). */
+  share?: ScheduleShare;
 }
 
 export interface PhaseOutcome {
@@ -63,6 +66,22 @@ export interface PhaseOutcome {
   /** Open loop: the most requests that were ever waiting for a connection at once. */
   maxBacklog: number;
   connectFailures: number;
+  /** `--workers`: the engine threads the phase ran on. */
+  threads?: LoadThreads;
+}
+
+export interface LoadThreads {
+  count: number;
+  /** Open loop: how many of them carried the schedule, at the fewest and the most (all of them at first). */
+  carrying?: { fewest: number; most: number };
+}
+
+/** How hard an engine worked over a span of time (LoadEngine.pressure): both are shares, 0 to 1 or more. */
+export interface EnginePressure {
+  /** Of the time, how much its thread worked. */
+  busy: number;
+  /** Open loop: the most requests in flight or waiting for a connection at once, over what its connections carry. */
+  connections: number;
 }
 
 /** Live figures for the progress line. */
@@ -97,6 +116,8 @@ export class LoadEngine implements ConnectionEvents {
   /** Open loop: the phase's arrival plan. */
   private readonly plan: ArrivalPlan | undefined;
   private readonly nextDue: () => number;
+  /** Open loop, `--workers`: the engine's part of the shared schedule, which nextDue reads. */
+  private readonly shared: SharedArrivals | undefined;
   /** Open loop: the next request's due time, ms from the phase's start. */
   private nextDueMs = 0;
   /** Requests written and not yet answered or failed: while there are any, the loop must stay free to read. */
@@ -122,6 +143,10 @@ export class LoadEngine implements ConnectionEvents {
   private h2: typeof H2Connection | undefined;
   /** A failure that ends the run (a certificate refused): execute() rejects with it. */
   private fatal: Error | undefined;
+  /** pressure()'s last reading, and the most requests in flight or waiting at once since. */
+  private utilization: EventLoopUtilization | undefined;
+  private sleptMs = 0;
+  private peakDemand = 0;
 
   constructor(
     private readonly run: PhaseRun,
@@ -129,13 +154,39 @@ export class LoadEngine implements ConnectionEvents {
   ) {
     const load = run.load;
     this.plan = load.model === 'open' ? { ...load, durationMs: run.durationMs } : undefined;
-    this.nextDue = this.plan ? arrivalTimes(this.plan, seededRandom(run.seed ^ 0x5eed), run.firstGapShare) : () => Infinity;
+    const stream = this.plan ? arrivalTimes(this.plan, seededRandom((run.share?.seed ?? run.seed) ^ 0x5eed), run.firstGapShare) : () => Infinity;
+    const shared = this.plan && run.share ? new SharedArrivals(stream, run.share) : undefined;
+    this.shared = shared;
+    this.nextDue = shared ? () => shared.next() : stream;
     const alpn = run.protocol === 'h2' ? 'h2' : 'http/1.1';
     this.dialer = new Dialer({ host: run.host, addresses: run.addresses ?? [run.host], port: run.port, tls: run.tls, alpn });
   }
 
   get status(): EngineStatus {
     return { sent: this.outcome.sent, backlog: this.backlog.length, openConnections: this.connections.size };
+  }
+
+  /** ms since the phase started; 0 before. */
+  get elapsedMs(): number {
+    return this.startMs > 0 ? performance.now() - this.startMs : 0;
+  }
+
+  /**
+   * How hard the engine worked since the last call: `busy` is its event loop's busy time less its sleeps
+   * to due times (which the loop counts as busy). `--workers` decides from it how many engines an open loop
+   * needs.
+   */
+  pressure(): EnginePressure {
+    const now = performance.eventLoopUtilization();
+    const since = this.utilization ? performance.eventLoopUtilization(now, this.utilization) : now;
+    const slept = this.sleeper.sleptMs - this.sleptMs;
+    const spanMs = since.active + since.idle;
+    const { connections, pipelining } = this.run.load;
+    const pressure = { busy: spanMs > 0 ? Math.max(0, since.active - slept) / spanMs : 0, connections: this.peakDemand / (connections * pipelining) };
+    this.utilization = now;
+    this.sleptMs = this.sleeper.sleptMs;
+    this.peakDemand = this.inFlight + this.backlog.length;
+    return pressure;
   }
 
   /** Runs the phase to its end (or until stop()), then drains in-flight requests within the timeout. */
@@ -281,7 +332,7 @@ export class LoadEngine implements ConnectionEvents {
     for (;;) {
       if (!this.sending) return;
       const now = performance.now();
-      if (now >= this.quietUntilMs && this.sendWhatIsDue() > 0) this.quietUntilMs = now + coalescingMs(this.plan!, now - this.startMs);
+      if (now >= this.quietUntilMs && this.sendWhatIsDue() > 0) this.quietUntilMs = now + coalescingMs(this.plan!, now - this.startMs, this.shared?.sharers);
       const wakeMs = Math.max(this.startMs + this.nextDueMs, this.quietUntilMs);
       const waitMs = wakeMs - performance.now();
       if (waitMs === Infinity) return;
@@ -333,12 +384,16 @@ export class LoadEngine implements ConnectionEvents {
     let now = performance.now();
     const elapsed = now - this.startMs;
     while (this.nextDueMs <= elapsed) {
-      this.outcome.intended++;
-      if (this.backlog.length >= MAX_BACKLOG) this.giveUp(this.startMs + this.nextDueMs, now);
-      else this.backlog.push(this.startMs + this.nextDueMs);
+      // A shared schedule's moment to look again is not a request.
+      if (!this.shared?.check) {
+        this.outcome.intended++;
+        if (this.backlog.length >= MAX_BACKLOG) this.giveUp(this.startMs + this.nextDueMs, now);
+        else this.backlog.push(this.startMs + this.nextDueMs);
+      }
       this.nextDueMs = this.nextDue();
     }
     if (this.backlog.length > this.outcome.maxBacklog) this.outcome.maxBacklog = this.backlog.length;
+    if (this.inFlight + this.backlog.length > this.peakDemand) this.peakDemand = this.inFlight + this.backlog.length;
     while (this.backlog.length > 0 && this.free.length > 0) {
       const conn = this.free[this.free.length - 1]!;
       if (conn.capacity > 0) this.sendDue(conn, now);

@@ -29,6 +29,8 @@ const AIM_STEP_MS = 0.004;
 export class PreciseSleeper {
   private aimEarlyMs = INITIAL_AIM_EARLY_MS;
   private readonly cell = new Int32Array(new SharedArrayBuffer(4));
+  /** Time slept in the kernel so far: the engine's loop counts it as busy, and it is not (the spin is). */
+  sleptMs = 0;
 
   /** How early sleeps are aimed now: the AIM_QUANTILE of the oversleeps measured so far. */
   get aimEarlyUs(): number {
@@ -41,7 +43,9 @@ export class PreciseSleeper {
     if (sleepMs > 0) {
       const before = performance.now();
       Atomics.wait(this.cell, 0, 0, sleepMs);
-      const overMs = performance.now() - before - sleepMs;
+      const sleptMs = performance.now() - before;
+      this.sleptMs += sleptMs;
+      const overMs = sleptMs - sleepMs;
       const aim = this.aimEarlyMs + (overMs > this.aimEarlyMs ? AIM_STEP_MS * AIM_QUANTILE : -AIM_STEP_MS * (1 - AIM_QUANTILE));
       this.aimEarlyMs = aim < 0 ? 0 : aim > MAX_AIM_EARLY_MS ? MAX_AIM_EARLY_MS : aim;
     }

@@ -30,9 +30,12 @@ export function rateAt(plan: ArrivalPlan, tMs: number): number {
  */
 export const COALESCE_MS = 0.25;
 
-/** How long after a wake-up that sent, `tMs` into the phase, the next may send: COALESCE_MS or 0. */
-export function coalescingMs(plan: ArrivalPlan, tMs: number): number {
-  return rateAt(plan, tMs) * COALESCE_MS > 1000 ? COALESCE_MS : 0;
+/**
+ * How long after a wake-up that sent, `tMs` into the phase, the next may send: COALESCE_MS or 0.
+ * @param sharers how many engines share the plan's rate (shared-schedule.ts)
+ */
+export function coalescingMs(plan: ArrivalPlan, tMs: number, sharers = 1): number {
+  return (rateAt(plan, tMs) / sharers) * COALESCE_MS > 1000 ? COALESCE_MS : 0;
 }
 
 /**

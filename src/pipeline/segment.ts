@@ -1,6 +1,7 @@
 /**
- * A generator's segment of every phase: the same division as `--workers` (shareLoad: connections split,
- * open-loop rate divided, constant arrivals offset to interleave), across machines instead of threads.
+ * A generator's segment of every phase (shareLoad): connections split as `--workers` splits them, the
+ * open-loop rate divided and constant arrivals offset to interleave, as machines cannot share one schedule
+ * the way threads do.
  */
 
 import { InfraError, UsageError } from '../errors.js';

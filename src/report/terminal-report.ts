@@ -9,6 +9,7 @@ import Table from 'cli-table3';
 import { invalidationsByPhase } from '../analyze/invalidations.js';
 import { generatorLoadCpu, type RunSummary } from '../run-folder/summary.js';
 import { summaryTable } from './terminal-table.js';
+import { threadsText } from './threads-text.js';
 import { formatPercent, formatRate, formatUs } from '../units.js';
 
 function table(head: string[], rows: string[][], color: boolean): string {
@@ -38,7 +39,10 @@ function phases(s: RunSummary, color: boolean): string | undefined {
 function generatorCpu(s: RunSummary): string | undefined {
   const cpu = generatorLoadCpu(s);
   if (!cpu) return undefined;
-  return `generator CPU: ${(cpu.cpuMs / 1000).toFixed(2)} s over the load (${formatPercent(cpu.cpuShare)} of a core), ${cpu.cpuMsPer1kRequests.toFixed(1)} ms per 1,000 requests`;
+  const threads = s.phases.flatMap((p) => (p.generator?.threads ? [`${p.name}: ${threadsText(p.generator.threads)}`] : []));
+  return `generator CPU: ${(cpu.cpuMs / 1000).toFixed(2)} s over the load (${formatPercent(cpu.cpuShare)} of a core), ${cpu.cpuMsPer1kRequests.toFixed(1)} ms per 1,000 requests${
+    threads.length ? ` (${threads.join('; ')})` : ''
+  }`;
 }
 
 function hops(s: RunSummary): string | undefined {

@@ -5,7 +5,7 @@
 
 import { cpus, totalmem } from 'node:os';
 import type { EngineKind } from '../load/engines.js';
-import type { PhaseOutcome } from '../load/engine.js';
+import type { LoadThreads, PhaseOutcome } from '../load/engine.js';
 import type { PhaseDecl, Scenario } from '../scenario/types.js';
 import { newHistogram, percentiles, type Percentiles } from '../record/histogram.js';
 import type { PhaseTotals } from '../record/recorder.js';
@@ -59,6 +59,8 @@ export interface GeneratorCpu {
   cpuMsPer1kRequests: number;
   /** Of one core over the phase's duration (1 = one core busy all the time). */
   cpuShare: number;
+  /** `--workers`: the engine threads of the phase, and how many carried its open-loop schedule. */
+  threads?: LoadThreads;
 }
 
 export interface PhaseResult {
@@ -194,7 +196,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
       sendLag: percentiles(totals.sendLag),
       overall,
       requests: combined.perRequest.map((s, j) => statsOf(names[j]!, s, totals.durationMs)).filter((s) => s.count + s.errors > 0),
-      generator: generatorCpu(generatorCpuMs, outcome.sent, totals.durationMs),
+      generator: { ...generatorCpu(generatorCpuMs, outcome.sent, totals.durationMs), ...(outcome.threads ? { threads: outcome.threads } : {}) },
       ...(amplification ? { amplification } : {}),
     };
     if (load.model === 'open' && outcome.sent === 0 && outcome.connectFailures > 0) {

@@ -6,7 +6,7 @@
 
 import type { RecorderPart } from '../../record/recorder.js';
 import type { LoadModel, RequestDecl } from '../../scenario/types.js';
-import type { EngineStatus, PhaseOutcome } from '../../load/engine.js';
+import type { EnginePressure, EngineStatus, PhaseOutcome } from '../../load/engine.js';
 import type { TlsClientOptions } from '../../load/dialer.js';
 import type { MixEntry } from '../../load/request-mix.js';
 
@@ -24,9 +24,12 @@ export interface WorkerSetup {
   requests: RequestDecl[];
   mix: MixEntry[];
   seed: number;
-  /** This worker's share of the phase's load, and where its constant-rate schedule starts (share.ts). */
+  /** This thread's share of the phase's load (share.ts): its connections; an open loop's whole rate. */
   load: LoadModel;
-  firstGapShare: number;
+  /** Open loop: the schedule's slices, shared by every thread (load/shared-schedule.ts). */
+  slices?: Int32Array;
+  /** Open loop: the schedule's seed, the same in every thread. */
+  scheduleSeed: number;
   durationMs: number;
   timeoutMs: number;
   phase: string;
@@ -45,7 +48,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'interval'; part: RecorderPart; status: EngineStatus }
+  /** pressure: how hard the thread's engine worked over the interval. */
+  | { type: 'interval'; part: RecorderPart; status: EngineStatus; pressure: EnginePressure }
   /** The phase ended: the last figures and the worker's outcome. Nothing follows. */
   | { type: 'done'; part: RecorderPart; outcome: PhaseOutcome }
   | { type: 'failed'; message: string };

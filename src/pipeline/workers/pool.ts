@@ -6,8 +6,9 @@
  * merging once a second, waits 95 % of the time. Intervals are driven from here: at each tick the pool asks
  * every worker to hand over its figures at once and merges them (HDR add) into the run's Recorder before
  * that Recorder closes the interval, so hlog lines, timeline and totals see one interval, not N intervals
- * at N phases of the second (which is what workers pushing on their own timers would give). Workers end
- * with the phase, on abort and on error: close() terminates every thread on every path.
+ * at N phases of the second (which is what workers pushing on their own timers would give). At each tick
+ * it also decides how many threads carry an open loop's schedule (Carriers). Workers end with the phase,
+ * on abort and on error: close() terminates every thread on every path.
  */
 
 import { existsSync } from 'node:fs';
@@ -17,18 +18,19 @@ import { Worker } from 'node:worker_threads';
 import { InfraError } from '../../errors.js';
 import type { Recorder, RecorderPart } from '../../record/recorder.js';
 import type { LoadModel } from '../../scenario/types.js';
-import type { EngineStatus, PhaseOutcome } from '../../load/engine.js';
+import type { EnginePressure, EngineStatus, LoadEngine, PhaseOutcome } from '../../load/engine.js';
+import { decideSlices, SLICE_MS, sliceTable } from '../../load/shared-schedule.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
 import { shareEngine, UNSTARTED } from './share-engine.js';
-import { shareLoad } from './share.js';
+import { enginesNeeded, threadLoads } from './share.js';
 
 const WORKER_URL = new URL('./worker-main.js', import.meta.url);
 
 export interface WorkerPhase {
   /** Threads in all: this one and workers - 1 worker threads. */
   workers: number;
-  /** The phase as one engine would run it; the load is divided by shareLoad, the seed offset per share. */
-  setup: Omit<WorkerSetup, 'index' | 'load' | 'firstGapShare'>;
+  /** The phase as one engine would run it; the load is divided by threadLoads, the seed offset per share. */
+  setup: Omit<WorkerSetup, 'index' | 'load' | 'slices' | 'scheduleSeed'>;
   load: LoadModel;
   intervalMs: number;
   signal: AbortSignal;
@@ -38,11 +40,13 @@ export interface WorkerPhase {
 
 /** Runs one phase on this thread and worker threads; resolves with the shares' outcomes added up. */
 export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Promise<PhaseOutcome> {
-  const [own, ...others] = shareLoad(phase.load, phase.workers).map(
-    (share, index): WorkerSetup => ({ ...phase.setup, index, seed: phase.setup.seed + index, load: share.load, firstGapShare: share.firstGapShare }),
+  const slices = phase.load.model === 'open' ? sliceTable(phase.setup.durationMs) : undefined;
+  const [own, ...others] = threadLoads(phase.load, phase.workers).map(
+    (load, index): WorkerSetup => ({ ...phase.setup, index, seed: phase.setup.seed + index, load, scheduleSeed: phase.setup.seed, ...(slices ? { slices } : {}) }),
   );
   const pool = new WorkerPool(others, recorder);
   const engine = shareEngine(own!, recorder);
+  const carriers = slices && new Carriers(slices, others.length + 1, engine);
   let collecting: Promise<void> | undefined;
   const ticker = setInterval(() => {
     // A worker slow to answer makes this interval longer rather than overlapping two cuts.
@@ -51,7 +55,10 @@ export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Prom
     // This thread's share records into the interval until the flush, the workers' until they answer: both
     // a moment past the cut, by the time a message takes to cross.
     collecting = pool
-      .collect((status) => phase.everyInterval(addStatus(status, engine.status), cutAtMs))
+      .collect((status, pressures) => {
+        carriers?.review([engine.pressure(), ...pressures]);
+        phase.everyInterval(addStatus(status, engine.status), cutAtMs);
+      })
       .catch((error: unknown) => pool.fail(error instanceof Error ? error : new Error(String(error))))
       .finally(() => (collecting = undefined));
   }, phase.intervalMs);
@@ -62,9 +69,11 @@ export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Prom
   phase.signal.addEventListener('abort', stop, { once: true });
   if (phase.signal.aborted) stop();
   try {
-    return await pool.run(() => (phase.signal.aborted ? Promise.resolve(UNSTARTED) : engine.execute()));
+    const outcome = await pool.run(() => (phase.signal.aborted ? Promise.resolve(UNSTARTED) : engine.execute()));
+    return { ...outcome, threads: { count: others.length + 1, ...(carriers ? { carrying: { fewest: carriers.fewest, most: carriers.threads } } : {}) } };
   } finally {
     clearInterval(ticker);
+    carriers?.close();
     phase.signal.removeEventListener('abort', stop);
     // After a worker's failure this thread's share would go on sending: it stops, and drains on its own.
     engine.stop();
@@ -73,9 +82,46 @@ export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Prom
   }
 }
 
+/** How far ahead of the main thread's engine the slices are decided: beyond it, a change of mind still takes effect. */
+const DECIDE_AHEAD_MS = 3 * SLICE_MS;
+
+/**
+ * How many threads carry an open loop (the first `active`): all of them at first, then what enginesNeeded
+ * says after each interval, written into the shared slices a little ahead of time.
+ */
+class Carriers {
+  active: number;
+  /** The least `active` has been. */
+  fewest: number;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    slices: Int32Array,
+    readonly threads: number,
+    engine: Pick<LoadEngine, 'elapsedMs'>,
+  ) {
+    this.active = threads;
+    this.fewest = threads;
+    decideSlices(slices, 0, DECIDE_AHEAD_MS, threads);
+    this.timer = setInterval(() => decideSlices(slices, engine.elapsedMs, engine.elapsedMs + DECIDE_AHEAD_MS, this.active), SLICE_MS);
+  }
+
+  /** @param pressures each thread's over the last interval, the main thread's first */
+  review(pressures: readonly EnginePressure[]): void {
+    this.active = enginesNeeded(this.active, pressures, this.threads);
+    this.fewest = Math.min(this.fewest, this.active);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
+
 function addStatus(a: EngineStatus, b: EngineStatus): EngineStatus {
   return { sent: a.sent + b.sent, backlog: a.backlog + b.backlog, openConnections: a.openConnections + b.openConnections };
 }
+
+const IDLE: EnginePressure = Object.freeze({ busy: 0, connections: 0 });
 
 interface Deferred {
   promise: Promise<void>;
@@ -96,6 +142,8 @@ interface Member {
   /** Resolves the pending flush, if any. */
   answered: (() => void) | undefined;
   status: EngineStatus;
+  /** How hard its engine worked over the last interval. */
+  pressure: EnginePressure;
   outcome: PhaseOutcome | undefined;
   exited: boolean;
 }
@@ -135,9 +183,9 @@ export class WorkerPool {
 
   /**
    * Cuts the interval on every running worker, merges what they hand over, then calls `closeInterval` with
-   * their summed status (the main Recorder's flush belongs there).
+   * their summed status and each one's pressure (the main Recorder's flush belongs there).
    */
-  async collect(closeInterval: (status: EngineStatus) => void): Promise<void> {
+  async collect(closeInterval: (status: EngineStatus, pressures: EnginePressure[]) => void): Promise<void> {
     this.cutting = true;
     const tailBarUs = this.recorder.hops.tailBarUs;
     const answers = this.members
@@ -149,7 +197,10 @@ export class WorkerPool {
       });
     await Promise.race([Promise.all(answers), this.failed.catch(() => undefined)]);
     try {
-      closeInterval(this.members.reduce((sum, m) => addStatus(sum, m.status), { sent: 0, backlog: 0, openConnections: 0 }));
+      closeInterval(
+        this.members.reduce((sum, m) => addStatus(sum, m.status), { sent: 0, backlog: 0, openConnections: 0 }),
+        this.members.map((m) => m.pressure),
+      );
     } finally {
       this.cutting = false;
       for (const part of this.afterCut.splice(0)) this.recorder.absorb(part);
@@ -180,6 +231,7 @@ export class WorkerPool {
       done: deferred(),
       answered: undefined,
       status: { sent: 0, backlog: 0, openConnections: 0 },
+      pressure: IDLE,
       outcome: undefined,
       exited: false,
     };
@@ -202,6 +254,7 @@ export class WorkerPool {
       case 'interval':
         this.recorder.absorb(message.part);
         member.status = message.status;
+        member.pressure = message.pressure;
         this.answer(member);
         break;
       case 'done':
@@ -210,6 +263,7 @@ export class WorkerPool {
         else this.recorder.absorb(message.part);
         member.outcome = message.outcome;
         member.status = { sent: message.outcome.sent, backlog: 0, openConnections: 0 };
+        member.pressure = IDLE;
         this.answer(member);
         member.done.resolve();
         break;

@@ -26,7 +26,7 @@ export function shareEngine(setup: WorkerSetup, sink: SampleSink): LoadEngine {
       durationMs: setup.durationMs,
       timeoutMs: setup.timeoutMs,
       seed: setup.seed,
-      firstGapShare: setup.firstGapShare,
+      ...(setup.slices ? { share: { slices: setup.slices, index: setup.index, seed: setup.scheduleSeed } } : {}),
     },
     sink,
   );

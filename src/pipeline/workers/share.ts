@@ -1,11 +1,15 @@
 /**
- * How a phase's load is divided over the threads of `--workers N` (the main thread runs the first share).
- * Connections are split as evenly as possible, and a thread never gets none (the thread count is capped at
- * the connection count). An open loop's rate is divided evenly: each thread schedules its own arrivals, and
- * N independent Poisson streams at rate r/N add up to one Poisson stream at rate r; constant streams are
- * offset (firstGapShare) to interleave evenly.
+ * How a phase's load is divided: over the threads of `--workers N` (the main thread runs the first share)
+ * and over the generators of a fleet (segment.ts). Connections are split as evenly as possible, and a
+ * thread never gets none (the thread count is capped at the connection count).
+ *
+ * Threads share one open-loop schedule (load/shared-schedule.ts): each draws the whole rate and sends its
+ * part, and enginesNeeded decides how many of them carry it. Generators on separate machines cannot share
+ * a table, so a segment gets the rate divided: N independent Poisson streams at rate r/N add up to one
+ * Poisson stream at rate r, and constant streams are offset (firstGapShare) to interleave evenly.
  */
 
+import type { EnginePressure } from '../../load/engine.js';
 import type { LoadModel } from '../../scenario/types.js';
 
 export const MAX_WORKERS = 64;
@@ -20,12 +24,39 @@ export function workersFor(load: LoadModel, requested: number): number {
   return Math.max(1, Math.min(requested, load.connections));
 }
 
-export function shareLoad(load: LoadModel, workers: number): LoadShare[] {
+/** `--workers`: each thread's load: its connections, and an open loop's whole rate (the schedule is shared). */
+export function threadLoads(load: LoadModel, workers: number): LoadModel[] {
   const n = workersFor(load, workers);
-  return Array.from({ length: n }, (_, i) => {
-    const connections = Math.floor(load.connections / n) + (i < load.connections % n ? 1 : 0);
-    const share: LoadModel =
-      load.model === 'closed' ? { ...load, connections } : { ...load, connections, fromRps: load.fromRps / n, toRps: load.toRps / n };
-    return { load: share, firstGapShare: i / n };
-  });
+  return Array.from({ length: n }, (_, i) => ({ ...load, connections: Math.floor(load.connections / n) + (i < load.connections % n ? 1 : 0) }));
+}
+
+/** A fleet's generators: each one's connections, and its own schedule at rate / N. */
+export function shareLoad(load: LoadModel, generators: number): LoadShare[] {
+  return threadLoads(load, generators).map((share, i, all) => ({
+    load: share.model === 'open' ? { ...share, fromRps: share.fromRps / all.length, toRps: share.toRps / all.length } : share,
+    firstGapShare: i / all.length,
+  }));
+}
+
+/**
+ * An engine thread under more pressure than this (busy that share of the time, or its connections that
+ * full at their peak) asks for one more. Below it, sends still leave on time: an engine busy half the time
+ * waits for nothing but its due times, and one with half its connections free has one for each request.
+ */
+export const SPREAD_ABOVE = 0.6;
+/** Engines are gathered onto fewer while those would stay under this pressure each: far from SPREAD_ABOVE, so that they do not swing back. */
+export const GATHER_UNDER = 0.35;
+
+/**
+ * How many of `max` engine threads should carry an open loop next, from each one's pressure over the last
+ * interval (those not carrying included) while `active` carried it. More threads only when one is pressed,
+ * fewer when the load would fit in them, by CPU and by connections (each thread has its own share of the
+ * connections): one engine carrying a rate costs less than two carrying half of it each, because each
+ * wakes for every one of its requests and a wake costs the same at any rate.
+ */
+export function enginesNeeded(active: number, pressures: readonly EnginePressure[], max: number): number {
+  const fit = (pick: (p: EnginePressure) => number) => Math.ceil(pressures.reduce((sum, p) => sum + pick(p), 0) / GATHER_UNDER);
+  const needed = Math.max(1, fit((p) => p.busy), fit((p) => p.connections));
+  if (pressures.some((p) => p.busy > SPREAD_ABOVE || p.connections > SPREAD_ABOVE)) return Math.min(max, Math.max(active + 1, needed));
+  return Math.min(active, needed);
 }

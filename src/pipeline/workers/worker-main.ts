@@ -46,7 +46,7 @@ try {
       case 'flush':
         if (state === 'done') break;
         recorder.hops.followTailBar(message.tailBarUs);
-        post({ type: 'interval', part: recorder.handOver(), status: engine.status });
+        post({ type: 'interval', part: recorder.handOver(), status: engine.status, pressure: engine.pressure() });
         break;
       case 'stop':
         if (state === 'running') engine.stop();

@@ -5,6 +5,7 @@ import { generatorLoadCpu, type RunSummary } from '../../../run-folder/summary.j
 import { formatCount, formatPercent, formatUs } from '../../../units.js';
 import { note, notRecorded, section, table } from '../elements.js';
 import { esc } from '../escape.js';
+import { threadsText } from '../../threads-text.js';
 
 function row(label: string, p: Percentiles): string[] {
   return [label, formatCount(p.count), formatUs(p.p50Us), formatUs(p.p99Us), formatUs(p.p999Us), formatUs(p.maxUs)];
@@ -33,11 +34,13 @@ function cpuTable(summary: RunSummary): string {
     (p.generator!.cpuMs / 1000).toFixed(2),
     formatPercent(p.generator!.cpuShare),
     p.generator!.cpuMsPer1kRequests.toFixed(1),
+    p.generator!.threads ? threadsText(p.generator!.threads) : '1 thread',
     servicesCpuIn(summary, p.name),
   ]);
   const columns = [
     { head: 'phase' },
     ...['requests sent', 'generator CPU s', 'of one core', 'CPU ms per 1,000 requests'].map((head) => ({ head, numeric: true })),
+    { head: 'engine threads' },
     { head: 'CPU of each service (mean, of one core)' },
   ];
   return table(columns, rows);
