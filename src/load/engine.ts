@@ -80,7 +80,11 @@ export interface LoadThreads {
 export interface EnginePressure {
   /** Of the time, how much its thread worked. */
   busy: number;
-  /** Open loop: the most requests in flight or waiting for a connection at once, over what its connections carry. */
+  /**
+   * Of what its connections carry at once, how much was taken on average: the requests in flight or waiting
+   * for a connection (the sum of their latencies over the time, by Little's law, as an open loop's latency
+   * runs from the due time). A mean, not a peak: a stall of the host's fills every pool whatever its size.
+   */
   connections: number;
 }
 
@@ -143,10 +147,10 @@ export class LoadEngine implements ConnectionEvents {
   private h2: typeof H2Connection | undefined;
   /** A failure that ends the run (a certificate refused): execute() rejects with it. */
   private fatal: Error | undefined;
-  /** pressure()'s last reading, and the most requests in flight or waiting at once since. */
+  /** pressure()'s last reading, and the latencies of the requests that ended since. */
   private utilization: EventLoopUtilization | undefined;
   private sleptMs = 0;
-  private peakDemand = 0;
+  private latencySumMs = 0;
 
   constructor(
     private readonly run: PhaseRun,
@@ -182,10 +186,10 @@ export class LoadEngine implements ConnectionEvents {
     const slept = this.sleeper.sleptMs - this.sleptMs;
     const spanMs = since.active + since.idle;
     const { connections, pipelining } = this.run.load;
-    const pressure = { busy: spanMs > 0 ? Math.max(0, since.active - slept) / spanMs : 0, connections: this.peakDemand / (connections * pipelining) };
+    const pressure = spanMs > 0 ? { busy: Math.max(0, since.active - slept) / spanMs, connections: this.latencySumMs / spanMs / (connections * pipelining) } : { busy: 0, connections: 0 };
     this.utilization = now;
     this.sleptMs = this.sleeper.sleptMs;
-    this.peakDemand = this.inFlight + this.backlog.length;
+    this.latencySumMs = 0;
     return pressure;
   }
 
@@ -250,6 +254,7 @@ export class LoadEngine implements ConnectionEvents {
   response(conn: LoadConnection, requestIndex: number, startMs: number, response: ParsedResponse): void {
     this.inFlight--;
     const latencyMs = performance.now() - startMs;
+    this.latencySumMs += latencyMs;
     this.sink.response(requestIndex, latencyMs * 1000, response.status, response.serverTiming);
     // Up by 1 % when above, down by 1 % when not: settles where half the responses are above.
     this.latencyP50Ms *= latencyMs > this.latencyP50Ms ? 1.01 : 0.99;
@@ -264,7 +269,9 @@ export class LoadEngine implements ConnectionEvents {
 
   failure(_conn: LoadConnection, requestIndex: number, startMs: number, kind: ErrorKind): void {
     this.inFlight--;
-    this.sink.failure(requestIndex, kind, (performance.now() - startMs) * 1000);
+    const latencyMs = performance.now() - startMs;
+    this.latencySumMs += latencyMs;
+    this.sink.failure(requestIndex, kind, latencyMs * 1000);
   }
 
   closed(conn: LoadConnection, connectFailed: boolean): void {
@@ -393,7 +400,6 @@ export class LoadEngine implements ConnectionEvents {
       this.nextDueMs = this.nextDue();
     }
     if (this.backlog.length > this.outcome.maxBacklog) this.outcome.maxBacklog = this.backlog.length;
-    if (this.inFlight + this.backlog.length > this.peakDemand) this.peakDemand = this.inFlight + this.backlog.length;
     while (this.backlog.length > 0 && this.free.length > 0) {
       const conn = this.free[this.free.length - 1]!;
       if (conn.capacity > 0) this.sendDue(conn, now);
