@@ -30,4 +30,16 @@ describe('generator CPU', () => {
     expect(text).toMatch(/│ hopscope \(generator\) +│ +\d+% │/);
     expect(text).toContain('gen CPU/1k req');
   });
+
+  it('says how many engine threads each phase had, and how many carried its open loop', () => {
+    const [open, closed] = summary.phases;
+    const phases: RunSummary['phases'] = [
+      { ...open!, generator: { ...open!.generator!, threads: { count: 2, carrying: { fewest: 1, most: 2 } } } },
+      { ...closed!, generator: { ...closed!.generator!, threads: { count: 3 } } },
+    ];
+    const text = terminalReport({ ...summary, phases }, false);
+    expect(text).toContain(`(${open!.name}: 2 threads, the open loop on 1 to 2 of them; ${closed!.name}: 3 threads)`);
+    const held = { ...phases[0]!, generator: { ...open!.generator!, threads: { count: 2, carrying: { fewest: 2, most: 2 } } } };
+    expect(terminalReport({ ...summary, phases: [held] }, false)).toContain('2 threads, the open loop on all 2)');
+  });
 });
