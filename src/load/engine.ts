@@ -29,6 +29,7 @@ import { seededRandom } from './random.js';
 import type { RequestMix } from './request-mix.js';
 import type { ErrorKind, SampleSink } from './sample.js';
 import { arrivalTimes, coalescingMs, type ArrivalPlan } from './schedule.js';
+import { settleHeap } from './settle-heap.js';
 import { SharedArrivals, type ScheduleShare } from './shared-schedule.js';
 import { TimeQueue } from './time-queue.js';
 import { WakeThread } from './wake-thread.js';
@@ -199,6 +200,7 @@ export class LoadEngine implements ConnectionEvents {
     this.sending = true;
     if (this.run.protocol === 'h2') this.h2 = (await import('./http2/connection.js')).H2Connection;
     await this.connectAll();
+    settleHeap();
     this.startMs = performance.now();
     for (const conn of this.connections) this.fill(conn);
     this.timeoutTimer = setInterval(() => this.expire(), Math.max(5, Math.min(50, this.run.timeoutMs / 10)));
