@@ -3,7 +3,7 @@
  * use. A busy or pausing generator delays sends and reads, and that delay lands in the target's latencies.
  */
 
-import { monitorEventLoopDelay, PerformanceObserver, performance, type IntervalHistogram } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, performance, type IntervalHistogram, type NodeGCPerformanceDetail } from 'node:perf_hooks';
 import type { Percentiles } from '../histogram.js';
 import type { GcPause } from './types.js';
 
@@ -38,7 +38,10 @@ export class GeneratorMonitor {
   private readonly gc: GcPause[] = [];
   private readonly observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      this.gc.push({ tMs: entry.startTime - this.originMs, durationUs: entry.duration * 1000 });
+      // hopscope forces a collection only before a phase's clock starts (load/settle-heap.ts), when nothing
+      // is in flight or due: a pause that delays no request is not the generator's delay.
+      const flags = (entry as { detail?: NodeGCPerformanceDetail }).detail?.flags ?? 0;
+      if (!(flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED)) this.gc.push({ tMs: entry.startTime - this.originMs, durationUs: entry.duration * 1000 });
     }
   });
   private cpuAtStart = process.cpuUsage();
