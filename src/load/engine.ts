@@ -201,6 +201,8 @@ export class LoadEngine implements ConnectionEvents {
     if (this.run.protocol === 'h2') this.h2 = (await import('./http2/connection.js')).H2Connection;
     await this.connectAll();
     settleHeap();
+    // The first pressure() covers the load from here, not the thread's start-up and the pool's set-up.
+    this.pressure();
     this.startMs = performance.now();
     for (const conn of this.connections) this.fill(conn);
     this.timeoutTimer = setInterval(() => this.expire(), Math.max(5, Math.min(50, this.run.timeoutMs / 10)));
