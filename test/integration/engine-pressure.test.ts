@@ -34,15 +34,15 @@ describe('engine pressure', () => {
       },
       ignore,
     );
-    // Start-up work on the engine's thread (module loading, a scenario, another phase's report): 600 ms busy.
-    const until = performance.now() + 600;
+    // Start-up work on the engine's thread (module loading, a scenario, another phase's report): 2 s busy.
+    const until = performance.now() + 2000;
     while (performance.now() < until);
     const outcome = await engine.execute();
     expect(outcome.sent).toBe(100);
     const pressure = engine.pressure();
-    // 100 requests of a local server in a second keep a thread a few percent busy; counting the 600 ms before
-    // the phase would read as 30 % or more.
-    expect(pressure.busy).toBeLessThan(0.15);
+    // 100 requests of a local server (on this thread too) in a second keep it 5-17 % busy, the most under CI's
+    // load; counting the 2 s before the phase would read as 60 % or more.
+    expect(pressure.busy).toBeLessThan(0.35);
     expect(pressure.connections).toBeLessThan(0.1);
   });
 });

@@ -53,7 +53,10 @@ describe('a server that closes the connection after each response', () => {
     expect(code).toBe(0);
     expect(s.overall.errorsByKind).toEqual({});
     expect(s.overall.count).toBeGreaterThan(100);
-    expect(s.overall.count).toBeGreaterThan(wrk * 0.35);
+    // Against Go, hopscope is the bottleneck (a connect and a close per request, ~140 CPU-us each, a core
+    // busy): 0.30-0.38x wrk on the 2-vCPU Firecracker VM (2026-12-05, 9 runs, quiet), where 0.35 failed a CI
+    // run under the other tests' load. A reconnect that waits a timer's millisecond gives about 0.2x.
+    expect(s.overall.count).toBeGreaterThan(wrk * 0.27);
   }, 90_000);
 });
 
