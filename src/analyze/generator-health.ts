@@ -13,7 +13,7 @@ const CPU_SHARE_WARN = 0.9;
 const SEND_LAG_P99_WARN_US = 1_000;
 
 /** @param sendLagP99Us open loop's worst p99 send lag over the phases (0 for closed loop only). */
-export function generatorHealth({ eventLoopDelay, gcPauses, cpuShare }: GeneratorObservation, sendLagP99Us: number): GeneratorHealth {
+export function generatorHealth({ eventLoopDelay, gcPauses, cpuShare, intervalEnds }: GeneratorObservation, sendLagP99Us: number): GeneratorHealth {
   const warnings: string[] = [];
   if (cpuShare >= CPU_SHARE_WARN) {
     warnings.push(
@@ -29,5 +29,5 @@ export function generatorHealth({ eventLoopDelay, gcPauses, cpuShare }: Generato
         'latencies count that wait (they run from the intended time), but unless the target was stalled, raise connections',
     );
   }
-  return { eventLoopDelay, gcPauses, gcPauseStats: pauseStats(gcPauses), cpuShare, warnings };
+  return { eventLoopDelay, gcPauses, gcPauseStats: pauseStats(gcPauses), ...(intervalEnds ? { intervalEnds } : {}), cpuShare, warnings };
 }

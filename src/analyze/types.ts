@@ -58,6 +58,11 @@ export interface GeneratorHealth {
   eventLoopDelay: Percentiles;
   gcPauses: GcPause[];
   gcPauseStats: Percentiles;
+  /**
+   * How long each interval's end (its hlog line, histograms.json entry and timeline point) held the thread
+   * that sends, during the load: open-loop sends due meanwhile left that late. Absent in older run folders.
+   */
+  intervalEnds?: Percentiles;
   /** CPU time used by the generator over the run, as a share of one core (1 = one core busy all the time). */
   cpuShare: number;
   /** Filled when the generator, not the target, may have limited the result. */

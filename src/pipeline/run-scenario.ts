@@ -110,7 +110,11 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           // A cut this close to the phase's end would leave a sliver of an interval after it (the last
           // requests and the drain in a few milliseconds), drawn as a spike of req/s: the phase's last
           // interval runs to its end instead.
-          if (phaseEndMs - (cutAtMs - originMs) > INTERVAL_MS / 2) recorder.flush(cutAtMs - originMs);
+          if (phaseEndMs - (cutAtMs - originMs) > INTERVAL_MS / 2) {
+            const flushStartMs = performance.now();
+            recorder.flush(cutAtMs - originMs);
+            generator.intervalEnd(performance.now() - flushStartMs);
+          }
           options.onProgress?.(intervalProgress(phase, status, timeline.points[timeline.points.length - 1]));
         });
       } finally {

@@ -41,6 +41,12 @@ describe("the README's main command", () => {
     expect(s.gc!.find((g) => g.service === 'cache')!.collector).toBe('go');
     expect(s.gc!.find((g) => g.service === 'api')!.note).toMatch(/no garbage collector/);
     expect(s.resources!.every((r) => r.points.length > 10)).toBe(true);
+    // Each second of load closed on the thread that sends, timed: one per second but a phase's last (a
+    // timer held up past its next tick, on a loaded machine, skips one).
+    const loadSeconds = s.phases.reduce((sum, p) => sum + Math.floor(p.durationMs / 1000 - 0.5), 0);
+    expect(s.generator!.intervalEnds!.count).toBeLessThanOrEqual(loadSeconds);
+    expect(s.generator!.intervalEnds!.count).toBeGreaterThanOrEqual(loadSeconds - s.phases.length);
+    expect(s.generator!.intervalEnds!.p50Us).toBeGreaterThan(0);
     expect(await leftovers()).toBe('');
   }, 420_000);
 });

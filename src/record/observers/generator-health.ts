@@ -4,7 +4,7 @@
  */
 
 import { constants, monitorEventLoopDelay, PerformanceObserver, performance, type IntervalHistogram, type NodeGCPerformanceDetail } from 'node:perf_hooks';
-import type { Percentiles } from '../histogram.js';
+import { newHistogram, percentiles, recordUs, type Percentiles } from '../histogram.js';
 import type { GcPause } from './types.js';
 
 /** What the monitor saw of the generator over the run; analyze/generator-health.ts judges it. */
@@ -13,6 +13,8 @@ export interface GeneratorObservation {
   gcPauses: GcPause[];
   /** CPU time used by the generator over the run, as a share of one core. */
   cpuShare: number;
+  /** How long each interval's end held the thread that sends, during the load (absent: none was timed). */
+  intervalEnds?: Percentiles;
 }
 
 const RESOLUTION_MS = 10;
@@ -44,6 +46,7 @@ export class GeneratorMonitor {
       if (!(flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED)) this.gc.push({ tMs: entry.startTime - this.originMs, durationUs: entry.duration * 1000 });
     }
   });
+  private readonly intervalEnds = newHistogram();
   private cpuAtStart = process.cpuUsage();
   private wallAtStart = performance.now();
 
@@ -56,11 +59,21 @@ export class GeneratorMonitor {
     this.wallAtStart = performance.now();
   }
 
+  /**
+   * An interval closed during the load, on the thread that sends, in `durationMs`: its hlog line, its
+   * histograms.json entry and its timeline point are written then, and sends due meanwhile wait. Once a
+   * second, that code and its memory are cold each time, which a loaded or shared machine makes costly.
+   */
+  intervalEnd(durationMs: number): void {
+    recordUs(this.intervalEnds, Math.max(1, Math.round(durationMs * 1000)));
+  }
+
   stop(): GeneratorObservation {
     this.loop.disable();
     this.observer.disconnect();
     const cpu = process.cpuUsage(this.cpuAtStart);
     const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - this.wallAtStart);
-    return { eventLoopDelay: fromLoopDelay(this.loop), gcPauses: this.gc, cpuShare };
+    const intervalEnds = this.intervalEnds.totalCount > 0 ? { intervalEnds: percentiles(this.intervalEnds) } : {};
+    return { eventLoopDelay: fromLoopDelay(this.loop), gcPauses: this.gc, cpuShare, ...intervalEnds };
   }
 }

@@ -56,6 +56,7 @@ export function generatorSection(summary: RunSummary): string {
   const rows = [
     row('event-loop delay', g.eventLoopDelay),
     row('GC pauses', g.gcPauseStats),
+    ...(g.intervalEnds ? [row('interval ends', g.intervalEnds)] : []),
     ...phasesWithLag.map((p) => row(`send lag, phase ${p.name}`, p.sendLag)),
   ];
   const load = generatorLoadCpu(summary);
@@ -65,7 +66,9 @@ export function generatorSection(summary: RunSummary): string {
       load ? `; ${(load.cpuMs / 1000).toFixed(2)} s over the load, ${load.cpuMsPer1kRequests.toFixed(1)} ms per 1,000 requests` : ''
     }.</p>`,
     table([{ head: 'hopscope itself' }, ...['samples', 'p50', 'p99', 'p99.9', 'max'].map((head) => ({ head, numeric: true }))], rows),
-    note('Event-loop delay and GC pauses of the Node.js process that sends the load; send lag is how late open-loop requests left compared with their schedule.'),
+    note(
+      'Event-loop delay and GC pauses of the Node.js process that sends the load; interval ends are the moments, once a second, when it wrote the second\'s figures on the thread that sends; send lag is how late open-loop requests left compared with their schedule.',
+    ),
     cpuTable(summary),
   ];
   return section('generator', 'Load generator health', body.join('\n'));
