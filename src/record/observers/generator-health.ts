@@ -61,8 +61,9 @@ export class GeneratorMonitor {
 
   /**
    * An interval closed during the load, on the thread that sends, in `durationMs`: its hlog line, its
-   * histograms.json entry and its timeline point are written then, and sends due meanwhile wait. Once a
-   * second, that code and its memory are cold each time, which a loaded or shared machine makes costly.
+   * histograms.json entry and its timeline point are written then, and sends due meanwhile wait. Run once a
+   * second, that code and its memory are cold each time: many times its cost in a loop on a shared VM
+   * (bench/cold-cost.ts).
    */
   intervalEnd(durationMs: number): void {
     recordUs(this.intervalEnds, Math.max(1, Math.round(durationMs * 1000)));

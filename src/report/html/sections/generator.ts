@@ -67,7 +67,7 @@ export function generatorSection(summary: RunSummary): string {
     }.</p>`,
     table([{ head: 'hopscope itself' }, ...['samples', 'p50', 'p99', 'p99.9', 'max'].map((head) => ({ head, numeric: true }))], rows),
     note(
-      'Event-loop delay and GC pauses of the Node.js process that sends the load; interval ends are the moments, once a second, when it wrote the second\'s figures on the thread that sends; send lag is how late open-loop requests left compared with their schedule.',
+      'Event-loop delay and GC pauses of the Node.js process that sends the load; interval ends are the moments, once a second, when it wrote the figures of the second past on the thread that sends; send lag is how late open-loop requests left compared with their schedule.',
     ),
     cpuTable(summary),
   ];
