@@ -11,23 +11,21 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerUp, hopscope } from './cli-helpers.js';
 import { containersOf, describeRun, expectServiceObserved, writeServiceScenario } from './fleet-services-scenario.js';
+import { joinSwarm } from './swarm-helpers.js';
 import { outDir, summaryOf } from './target-helpers.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-let madeSwarm = false;
+let leaveSwarm = (): void => undefined;
 let file: string | undefined;
 
 beforeAll(() => {
   if (!dockerUp) return;
-  if (docker('info', '--format', '{{.Swarm.LocalNodeState}}') !== 'active') {
-    docker('swarm', 'init', '--advertise-addr', '127.0.0.1');
-    madeSwarm = true;
-  }
+  leaveSwarm = joinSwarm();
 }, 60_000);
 
 afterAll(() => {
   if (file) rmSync(dirname(file), { recursive: true, force: true });
-  if (madeSwarm) docker('swarm', 'leave', '--force');
+  leaveSwarm();
 }, 60_000);
 
 describe.skipIf(!dockerUp)('a scenario with a service on the swarm fleet', () => {

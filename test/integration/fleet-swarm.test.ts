@@ -18,11 +18,12 @@ import { reapLeftovers } from '../../src/runtime/index.js';
 import { dockerUp, hopscope, startCli } from './cli-helpers.js';
 import { writeFleetScenario } from './fleet-scenario-file.js';
 import { freePort } from './runtime-helpers.js';
+import { joinSwarm } from './swarm-helpers.js';
 import { outDir, summaryOf } from './target-helpers.js';
 
 const cleanup = new Cleanup(() => undefined);
 let target: string;
-let madeSwarm = false;
+let leaveSwarm = (): void => undefined;
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 const lines = (text: string) => text.split('\n').filter(Boolean);
@@ -36,10 +37,7 @@ async function until(check: () => boolean, ms: number): Promise<void> {
 
 beforeAll(async () => {
   if (!dockerUp) return;
-  if (docker('info', '--format', '{{.Swarm.LocalNodeState}}') !== 'active') {
-    docker('swarm', 'init', '--advertise-addr', '127.0.0.1');
-    madeSwarm = true;
-  }
+  leaveSwarm = joinSwarm();
   const port = await freePort();
   await startNginx({ port, body: '{"ok":true}', cleanup });
   target = `http://127.0.0.1:${port}/`;
@@ -47,7 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cleanup.runAll();
-  if (madeSwarm) docker('swarm', 'leave', '--force');
+  leaveSwarm();
 }, 60_000);
 
 describe.skipIf(!dockerUp)('fleet on docker swarm', () => {
