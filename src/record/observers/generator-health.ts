@@ -74,7 +74,7 @@ export class GeneratorMonitor {
     this.observer.disconnect();
     const cpu = process.cpuUsage(this.cpuAtStart);
     const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - this.wallAtStart);
-    const intervalEnds = this.intervalEnds.totalCount > 0 ? { intervalEnds: percentiles(this.intervalEnds) } : {};
-    return { eventLoopDelay: fromLoopDelay(this.loop), gcPauses: this.gc, cpuShare, ...intervalEnds };
+    const timed = this.intervalEnds.totalCount > 0 ? { intervalEnds: percentiles(this.intervalEnds) } : {};
+    return { eventLoopDelay: fromLoopDelay(this.loop), gcPauses: this.gc, cpuShare, ...timed };
   }
 }
