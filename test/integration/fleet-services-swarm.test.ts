@@ -5,16 +5,14 @@
  * coordinator started on its loopback; the merge carries the service as the docker fleet's does.
  */
 
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerUp, hopscope } from './cli-helpers.js';
 import { containersOf, describeRun, expectServiceObserved, writeServiceScenario } from './fleet-services-scenario.js';
-import { joinSwarm } from './swarm-helpers.js';
+import { docker, joinSwarm } from './swarm-helpers.js';
 import { outDir, summaryOf } from './target-helpers.js';
 
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 let leaveSwarm = (): void => undefined;
 let file: string | undefined;
 

@@ -7,7 +7,6 @@
  * the reaper has run.
  */
 
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,14 +17,13 @@ import { reapLeftovers } from '../../src/runtime/index.js';
 import { dockerUp, hopscope, startCli } from './cli-helpers.js';
 import { writeFleetScenario } from './fleet-scenario-file.js';
 import { freePort } from './runtime-helpers.js';
-import { joinSwarm } from './swarm-helpers.js';
+import { docker, joinSwarm } from './swarm-helpers.js';
 import { outDir, summaryOf } from './target-helpers.js';
 
 const cleanup = new Cleanup(() => undefined);
 let target: string;
 let leaveSwarm = (): void => undefined;
 
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 const lines = (text: string) => text.split('\n').filter(Boolean);
 const fleetServices = () => lines(docker('service', 'ls', '--filter', 'label=dev.hopscope', '--format', '{{.Name}}')).filter((n) => n.includes('fleet-'));
 const fleetContainers = () => lines(docker('ps', '-a', '--filter', 'label=dev.hopscope', '--format', '{{.Names}}')).filter((n) => n.includes('fleet-'));

@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 
 const BRIDGE = 'docker_gwbridge';
 
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+/** A docker CLI call's trimmed output; throws on a non-zero exit. */
+export const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 
 /** Joins (or makes) a swarm; the function returned undoes what this did, and nothing else. */
 export function joinSwarm(): () => void {
