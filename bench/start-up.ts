@@ -1,0 +1,64 @@
+/**
+ * What starting hopscope costs: the CPU of the whole process tree for a short run (a 1-s phase at 10 req/s
+ * against a loopback server this script starts, with its run folder and report) and for `--version`, through
+ * the bundled CLI that the package's `bin` runs (dist/bin/hopscope.js) and through tsc's module tree
+ * (dist/cli/main.js) of the same build, alternating, several rounds. A run's fixed cost is paid once per run,
+ * on the machine under test, so it is part of the generator's CPU per request in short runs.
+ * Prints figures; asserts nothing.
+ *
+ *   npm run build && npm run bench:build && node dist-bench/bench/start-up.js [--rounds 8]
+ */
+
+import Table from 'cli-table3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTimed } from './lib/cpu.js';
+import { REPO_ROOT } from './lib/hopscope.js';
+import { median } from './lib/util.js';
+
+const roundsArg = process.argv.indexOf('--rounds');
+const ROUNDS = roundsArg >= 0 ? Number(process.argv[roundsArg + 1]) : 8;
+const ENTRIES = [
+  ['bundled (dist/bin/hopscope.js)', join(REPO_ROOT, 'dist/bin/hopscope.js')],
+  ["tsc's modules (dist/cli/main.js)", join(REPO_ROOT, 'dist/cli/main.js')],
+] as const;
+
+const server = createServer((_req, res) => res.end('{"ok":true}'));
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const { port } = server.address() as { port: number };
+const out = mkdtempSync(join(tmpdir(), 'hopscope-bench-start-up-'));
+const commands: [string, string[]][] = [
+  ['--version', ['--version']],
+  ['run: 1 s at 10 req/s', ['run', '--target', `http://127.0.0.1:${port}/`, '--rate', '10', '--duration', '1s', '--quiet', '--out', out]],
+];
+
+const cpuMs = new Map<string, number[]>();
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate which entry goes first, so that neither always runs on a machine the other just warmed.
+    const order = round % 2 === 0 ? ENTRIES : [...ENTRIES].reverse();
+    for (const [command, args] of commands) {
+      for (const [entry, path] of order) {
+        const t = await runTimed(process.execPath, [path, ...args], { cwd: REPO_ROOT, timeoutMs: 60_000 });
+        if (t.code !== 0) throw new Error(`${entry} ${command} exited ${t.code}: ${t.stderr}`);
+        const key = `${command}\0${entry}`;
+        cpuMs.set(key, [...(cpuMs.get(key) ?? []), t.cpuS * 1000]);
+      }
+    }
+  }
+} finally {
+  server.close();
+  rmSync(out, { recursive: true, force: true });
+}
+
+const table = new Table({ style: { head: [], border: [] }, head: ['command', 'entry', 'CPU ms, median', 'min', 'max'] });
+for (const [command] of commands) {
+  for (const [entry] of ENTRIES) {
+    const values = cpuMs.get(`${command}\0${entry}`)!;
+    table.push([command, entry, median(values).toFixed(0), Math.min(...values).toFixed(0), Math.max(...values).toFixed(0)]);
+  }
+}
+console.log(`${ROUNDS} rounds, alternating; CPU = user + system of the process tree (the loopback server runs in this bench's own process)`);
+console.log(table.toString());
