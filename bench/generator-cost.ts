@@ -15,6 +15,7 @@
 import Table from 'cli-table3';
 import { Cleanup } from './lib/cleanup.js';
 import { autocannon, hopscope, k6, oha, vegeta, wrk, type Generator, type Load, type Measured } from './lib/generators.js';
+import { unsetSandboxCa } from './lib/cpu.js';
 import { formatLoadAvg, readLoadAvg, waitForQuiet } from './lib/loadavg.js';
 import { nginxPids, SMALL_JSON_BODY, startNginx, type Nginx } from './lib/nginx.js';
 import { freePort } from './lib/proc.js';
@@ -134,12 +135,8 @@ async function main(): Promise<void> {
     const waitS = Number(arg('--wait-quiet', '180'));
     const quiet = await waitForQuiet({ below: 1.0, pollMs: 15_000, maxWaitMs: waitS * 1000, log: (l) => process.stderr.write(`${l}\n`) });
     console.log(`load average at start: ${formatLoadAvg(readLoadAvg())}${quiet.quiet ? '' : ` (not below 1.0 within ${waitS} s: figures are noisier)`}`);
-    if (process.env.NODE_EXTRA_CA_CERTS) {
-      // A sandbox's setting, not a tool's: every Node process then parses the whole CA bundle at start
-      // (~30 ms of CPU here), charged to hopscope and autocannon only. Plain HTTP to loopback needs no CA.
-      console.log(`NODE_EXTRA_CA_CERTS (${process.env.NODE_EXTRA_CA_CERTS}) is unset for the tools' runs`);
-      delete process.env.NODE_EXTRA_CA_CERTS;
-    }
+    const unsetCa = unsetSandboxCa();
+    if (unsetCa) console.log(unsetCa);
     for (const tool of [oha(), vegeta(), k6(), autocannon(), wrk()]) if (tool.missing) console.log(`${tool.name} is not installed (${tool.missing}): skipped`);
     const port = await freePort(18900);
     const nginx = await startNginx({ port, body: SMALL_JSON_BODY, cleanup });

@@ -45,3 +45,15 @@ export async function runTimed(cmd: string, args: readonly string[], opts: RunOp
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Unsets NODE_EXTRA_CA_CERTS for the commands this process starts and returns a line saying so (undefined
+ * when it was not set). A sandbox's setting, not a tool's: every Node process then parses the whole CA
+ * bundle at start (~30 ms of CPU here), charged to the Node tools only. Plain HTTP to loopback needs no CA.
+ */
+export function unsetSandboxCa(): string | undefined {
+  const value = process.env.NODE_EXTRA_CA_CERTS;
+  if (!value) return undefined;
+  delete process.env.NODE_EXTRA_CA_CERTS;
+  return `NODE_EXTRA_CA_CERTS (${value}) is unset for the tools' runs`;
+}
