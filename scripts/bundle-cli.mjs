@@ -7,15 +7,19 @@
 // Chunks are split so that what the CLI imports lazily (other commands, HTTP/2, Docker, Kubernetes) is still
 // loaded only when used, and packages stay external (node_modules, as installed). The files the bundled code
 // finds beside itself (new URL('./x', import.meta.url)) are copied into dist/bin/ too.
-import { chmodSync, copyFileSync, rmSync } from 'node:fs';
+//
+// Only changed files are written, each to a temporary name and renamed: a build while a CLI runs (`npm pack`
+// in a test, beside other tests running the CLI) never shows it a missing, empty or non-executable file.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const dist = (path) => fileURLToPath(new URL(`../dist/${path}`, import.meta.url));
 const out = dist('bin');
+const entry = join(out, 'hopscope.js');
 
-rmSync(out, { recursive: true, force: true });
-await build({
+const { outputFiles } = await build({
   entryPoints: { hopscope: dist('cli/main.js'), 'worker-main': dist('pipeline/workers/worker-main.js') },
   outdir: out,
   bundle: true,
@@ -26,8 +30,20 @@ await build({
   packages: 'external',
   sourcemap: true,
   logLevel: 'warning',
+  write: false,
 });
-for (const beside of ['scenario/scenario-validator.cjs', 'run-folder/summary-validator.cjs']) {
-  copyFileSync(dist(beside), `${out}/${beside.split('/').pop()}`);
+const files = [
+  ...outputFiles.map((f) => ({ path: f.path, contents: Buffer.from(f.contents) })),
+  ...['scenario/scenario-validator.cjs', 'run-folder/summary-validator.cjs'].map((p) => ({ path: join(out, basename(p)), contents: readFileSync(dist(p)) })),
+];
+
+mkdirSync(out, { recursive: true });
+for (const { path, contents } of files) {
+  if (existsSync(path) && readFileSync(path).equals(contents)) continue;
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents, { mode: path === entry ? 0o755 : 0o644 });
+  renameSync(temporary, path);
 }
-chmodSync(`${out}/hopscope.js`, 0o755);
+// Chunks are named by their content: those of earlier builds are left over.
+const written = new Set(files.map((f) => basename(f.path)));
+for (const name of readdirSync(out)) if (!written.has(name)) rmSync(join(out, name));
