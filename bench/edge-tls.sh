@@ -47,7 +47,7 @@ run_case() { # name, pid, url, extra hopscope flags...
   local name=$1 pid=$2 url=$3; shift 3
   local out="$work/$name" before after
   before=$(cpu_ticks "$pid")
-  node "$root/dist/bin/hopscope.js" run --target "$url" --rate "$RATE" --duration "$DURATION" --connections 64 \
+  node "$root/dist/cli/main.js" run --target "$url" --rate "$RATE" --duration "$DURATION" --connections 64 \
     --header 'x-api-key: dev-key' --quiet --out "$out" "$@" > /dev/null
   after=$(cpu_ticks "$pid")
   node -e '

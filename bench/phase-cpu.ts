@@ -5,7 +5,7 @@
  * requests answered in that time. For scenarios/edge-tls.yaml (docs/findings.md, section 6):
  *
  *   npm run build && npm run bench:build
- *   flock /tmp/hopscope-bench.lock node dist/bin/hopscope.js run scenarios/edge-tls.yaml --out /tmp/edge-tls
+ *   flock /tmp/hopscope-bench.lock node dist/cli/main.js run scenarios/edge-tls.yaml --out /tmp/edge-tls
  *   node dist-bench/bench/phase-cpu.js /tmp/edge-tls
  */
 

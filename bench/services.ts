@@ -6,7 +6,7 @@
  * - max throughput (wrk -t1 -c50 -d10s, best of 3 rounds, targets alternating, the order rotated each
  *   round) of nginx answering a fixed JSON body (the reference), fastjson-api `POST /v1/orders`,
  *   `POST /bench/json` on both services (bench.json and bench-large.json), and a cache hit on the Go service;
- * - p99 at half of each target's max rate, open loop, with hopscope's own engine (dist/bin/hopscope.js);
+ * - p99 at half of each target's max rate, open loop, with hopscope's own engine (dist/cli/main.js);
  * - image size and container start-to-ready time (`docker run` to the first 200 from /healthz, 5 times).
  *
  * Figures are printed (and, for a full run, written to bench/results/services.txt); nothing is asserted.
@@ -86,7 +86,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   cleanup.add(`temp folder ${work}`, () => rmSync(work, { recursive: true, force: true }));
 
   // --- prerequisites and builds (before the quiet-machine wait: they load the machine themselves) ---
-  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first`);
+  if (!existsSync(CLI_PATH)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
   const gitRev = (await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, timeoutMs: 10_000 })).stdout.trim() || 'unknown';
   const dirty = (await run('git', ['status', '--porcelain', '--', 'reference-services'], { cwd: REPO_ROOT, timeoutMs: 10_000 })).stdout.trim() !== '';
 

@@ -1,29 +1,36 @@
 /**
  * What starting hopscope costs: the CPU of the whole process tree for a short run (a 1-s phase at 10 req/s
  * against a loopback server this script starts, with its run folder and report) and for `--version`, through
- * the bundled CLI that the package's `bin` runs (dist/bin/hopscope.js) and through tsc's module tree
- * (dist/cli/main.js) of the same build, alternating, several rounds. A run's fixed cost is paid once per run,
- * on the machine under test, so it is part of the generator's CPU per request in short runs.
- * Prints figures; asserts nothing.
+ * this checkout's built CLI (dist/cli/main.js) and, with `--baseline DIR`, through another checkout's build
+ * (a worktree of an earlier commit, `npm ci && npm run build` in it), alternating, several rounds. A run's
+ * fixed cost is paid once per run, on the machine under test, so it is part of the generator's CPU per
+ * request in short runs. Prints figures; asserts nothing.
  *
- *   npm run build && npm run bench:build && node dist-bench/bench/start-up.js [--rounds 8]
+ *   npm run build && npm run bench:build && node dist-bench/bench/start-up.js [--rounds 8] [--baseline DIR]
  */
 
 import Table from 'cli-table3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runTimed, unsetSandboxCa } from './lib/cpu.js';
-import { REPO_ROOT } from './lib/hopscope.js';
+import { CLI_PATH, REPO_ROOT } from './lib/hopscope.js';
 import { median } from './lib/util.js';
 
-const roundsArg = process.argv.indexOf('--rounds');
-const ROUNDS = roundsArg >= 0 ? Number(process.argv[roundsArg + 1]) : 8;
-const ENTRIES = [
-  ['bundled (dist/bin/hopscope.js)', join(REPO_ROOT, 'dist/bin/hopscope.js')],
-  ["tsc's modules (dist/cli/main.js)", join(REPO_ROOT, 'dist/cli/main.js')],
-] as const;
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const ROUNDS = Number(arg('--rounds') ?? 8);
+const baseline = arg('--baseline');
+const BUILDS: [string, string][] = [[`this build (${REPO_ROOT})`, CLI_PATH]];
+if (baseline) {
+  const path = join(resolve(baseline), 'dist/cli/main.js');
+  if (!existsSync(path)) throw new Error(`--baseline ${baseline}: no dist/cli/main.js there (npm ci && npm run build in it first)`);
+  BUILDS.push([`baseline (${resolve(baseline)})`, path]);
+}
 
 const server = createServer((_req, res) => res.end('{"ok":true}'));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,13 +45,13 @@ const unsetCa = unsetSandboxCa();
 const cpuMs = new Map<string, number[]>();
 try {
   for (let round = 0; round < ROUNDS; round++) {
-    // Alternate which entry goes first, so that neither always runs on a machine the other just warmed.
-    const order = round % 2 === 0 ? ENTRIES : [...ENTRIES].reverse();
+    // Alternate which build goes first, so that neither always runs on a machine the other just warmed.
+    const order = round % 2 === 0 ? BUILDS : [...BUILDS].reverse();
     for (const [command, args] of commands) {
-      for (const [entry, path] of order) {
+      for (const [build, path] of order) {
         const t = await runTimed(process.execPath, [path, ...args], { cwd: REPO_ROOT, timeoutMs: 60_000 });
-        if (t.code !== 0) throw new Error(`${entry} ${command} exited ${t.code}: ${t.stderr}`);
-        const key = `${command}\0${entry}`;
+        if (t.code !== 0) throw new Error(`${build} ${command} exited ${t.code}: ${t.stderr}`);
+        const key = `${command}\0${build}`;
         cpuMs.set(key, [...(cpuMs.get(key) ?? []), t.cpuS * 1000]);
       }
     }
@@ -54,11 +61,11 @@ try {
   rmSync(out, { recursive: true, force: true });
 }
 
-const table = new Table({ style: { head: [], border: [] }, head: ['command', 'entry', 'CPU ms, median', 'min', 'max'] });
+const table = new Table({ style: { head: [], border: [] }, head: ['command', 'build', 'CPU ms, median', 'min', 'max'] });
 for (const [command] of commands) {
-  for (const [entry] of ENTRIES) {
-    const values = cpuMs.get(`${command}\0${entry}`)!;
-    table.push([command, entry, median(values).toFixed(0), Math.min(...values).toFixed(0), Math.max(...values).toFixed(0)]);
+  for (const [build] of BUILDS) {
+    const values = cpuMs.get(`${command}\0${build}`)!;
+    table.push([command, build, median(values).toFixed(0), Math.min(...values).toFixed(0), Math.max(...values).toFixed(0)]);
   }
 }
 if (unsetCa) console.log(unsetCa);

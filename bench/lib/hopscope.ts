@@ -1,6 +1,6 @@
-/** hopscope's own open-loop engine, run through the built CLI (dist/bin/hopscope.js; `npm run build` first). */
+/** hopscope's own open-loop engine, run through the built CLI (dist/cli/main.js; `npm run build` first). */
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cleanup } from './cleanup.js';
@@ -9,19 +9,10 @@ import { run } from './proc.js';
 
 /** The repository root (bench scripts run from dist-bench/bench/, two levels below it). */
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-export const CLI_PATH = cliPath(REPO_ROOT);
-
-/**
- * The built CLI under a repository root: the bundle the package's `bin` runs, or, in a build from before the
- * bundle (a baseline checkout in an A/B comparison), tsc's entry.
- */
-export function cliPath(root: string): string {
-  const bundled = join(root, 'dist/bin/hopscope.js');
-  return existsSync(bundled) ? bundled : join(root, 'dist/cli/main.js');
-}
+export const CLI_PATH = join(REPO_ROOT, 'dist/cli/main.js');
 
 export interface OpenLoopOptions {
-  /** Repository root (holds the built CLI). */
+  /** Repository root (holds dist/cli/main.js). */
   root: string;
   url: string;
   rate: number;
@@ -52,7 +43,7 @@ export interface OpenLoopResult {
 /** The CLI arguments (after `node`) of one ad-hoc open-loop run; the run folder goes to `outDir`. */
 export function openLoopArgs(opts: OpenLoopOptions, outDir: string): string[] {
   const args = [
-    cliPath(opts.root),
+    join(opts.root, 'dist/cli/main.js'),
     'run',
     '--target',
     opts.url,

@@ -82,7 +82,7 @@ export interface GeneratorImage {
 export function generatorImageFiles(): GeneratorImage {
   const root = packageRoot();
   const dist = join(root, 'dist');
-  if (!existsSync(join(dist, 'bin', 'hopscope.js'))) throw new InfraError(`the generator image needs the compiled ${dist}`, 'npm run build');
+  if (!existsSync(join(dist, 'cli', 'main.js'))) throw new InfraError(`the generator image needs the compiled ${dist}`, 'npm run build');
   const [nodePath, ...libs] = nodeFiles();
   const app = [join(root, 'package.json'), ...walk(dist), ...productionModules(root).flatMap((m) => walk(m))];
   const files = [
@@ -100,7 +100,7 @@ export async function ensureGeneratorImage(engine: DockerEngine, image: Generato
   if (await engine.hasImage(image.tag)) return image.tag;
   const startedAt = Date.now();
   const context = pack();
-  const dockerfile = `FROM scratch\nCOPY . /\nENTRYPOINT ["${image.nodePath}", "${APP_DIR}/dist/bin/hopscope.js"]\n`;
+  const dockerfile = `FROM scratch\nCOPY . /\nENTRYPOINT ["${image.nodePath}", "${APP_DIR}/dist/cli/main.js"]\n`;
   context.entry({ name: 'Dockerfile', mode: 0o644 }, dockerfile);
   let bytes = 0;
   for (const f of image.files) {

@@ -8,7 +8,7 @@ import type { RunSummary } from '../../src/run-folder/summary.js';
 
 export const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/bin/hopscope.js');
+export const CLI = join(ROOT, 'dist/cli/main.js');
 
 export const dockerUp = await run('docker', ['info'], { timeout: 5000 }).then(
   () => true,

@@ -39,7 +39,7 @@ describe('npm pack + npx', () => {
   it('packs the CLI and runs `npx --yes ./hopscope-<version>.tgz --help` in an empty folder', { timeout: NPX_TIMEOUT_MS }, async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(tarball.filename).toBe(`hopscope-${version}.tgz`);
-    expect(tarball.files).toContain('dist/bin/hopscope.js');
+    expect(tarball.files).toContain('dist/cli/main.js');
     expect(tarball.files).toContain('scenarios/quickstart.yaml');
     expect(tarball.files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
 

@@ -18,7 +18,7 @@ import type { RunSummary } from '../../src/run-folder/summary.js';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/bin/hopscope.js');
+const CLI = join(ROOT, 'dist/cli/main.js');
 
 let server: Server;
 let target = '';
