@@ -25,8 +25,10 @@ let target = '';
 let answered = 0;
 
 beforeAll(async () => {
-  // Worker threads load the compiled entry (dist/pipeline/workers/worker-main.js): build what is tested.
-  await exec('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  // Worker threads load a compiled entry (the CLI's dist/bin/worker-main.js, the library's
+  // dist/pipeline/workers/worker-main.js): build what is tested, the whole build, or the CLI is left as tsc's
+  // tree instead of its bundle.
+  await exec('npm', ['run', 'build'], { cwd: ROOT });
   server = createServer((req, res) => {
     const answer = () => {
       answered++;
