@@ -11,8 +11,8 @@
 // path, so every way of starting the CLI (npx, `node dist/cli/main.js`, an older npx cache's link, the fleet's
 // generator image) runs the bundle.
 //
-// Only changed files are written, each to a temporary name and renamed: a build while a CLI runs (`npm pack`
-// in a test, beside other tests running the CLI) never shows it a missing, empty or non-executable file.
+// Only changed files are written, each to a temporary name and renamed: a build while a CLI runs (a second
+// terminal, a test's `npm pack`) never shows it a missing, empty or non-executable file.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
