@@ -19,13 +19,9 @@ import { formatLoadAvg, readLoadAvg } from './lib/loadavg.js';
 import { SMALL_JSON_BODY, startNginx } from './lib/nginx.js';
 import { makePki } from './lib/pki.js';
 import { freePort, run } from './lib/proc.js';
+import { arg } from './lib/util.js';
 
 const CONNECTIONS = 10;
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 async function h2load(cleanup: Cleanup, url: string, streams: number, durationS: number): Promise<{ rps: number }> {
   const r = await run('h2load', ['-t1', `-c${CONNECTIONS}`, `-m${streams}`, `-D${durationS}`, url], { timeoutMs: durationS * 1000 + 30_000, cleanup });

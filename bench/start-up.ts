@@ -16,12 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTimed, unsetSandboxCa } from './lib/cpu.js';
 import { CLI_PATH, REPO_ROOT } from './lib/hopscope.js';
-import { median } from './lib/util.js';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg, median } from './lib/util.js';
 
 const ROUNDS = Number(arg('--rounds') ?? 8);
 const baseline = arg('--baseline');

@@ -21,15 +21,10 @@ import { formatLoadAvg, readLoadAvg } from './lib/loadavg.js';
 import { SMALL_JSON_BODY, startNginx } from './lib/nginx.js';
 import { makePki } from './lib/pki.js';
 import { freePort } from './lib/proc.js';
-import { formatRps } from './lib/util.js';
+import { arg, formatRps } from './lib/util.js';
 import { runWrk } from './lib/wrk.js';
 
 const CONNECTIONS = 50;
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 async function main(): Promise<void> {
   const count = Number(arg('--rounds') ?? 3);

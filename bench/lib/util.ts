@@ -34,3 +34,9 @@ export function formatUs(us: number): string {
 
 export const formatBytes = (bytes: number): string =>
   bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : bytes >= 1e3 ? `${(bytes / 1e3).toFixed(1)} kB` : `${bytes} B`;
+
+/** The value after a command-line flag (`--rounds 3` -> '3'), or undefined when the flag is absent. */
+export function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
