@@ -20,7 +20,7 @@ import { CLI_PATH, REPO_ROOT } from './lib/hopscope.js';
 import { formatLoadAvg, readLoadAvg, waitForQuiet } from './lib/loadavg.js';
 import { SMALL_JSON_BODY, startNginx } from './lib/nginx.js';
 import { freePort, readRss, run } from './lib/proc.js';
-import { formatRps, formatUs, sleep } from './lib/util.js';
+import { arg, formatRps, formatUs, sleep } from './lib/util.js';
 import { runWrk } from './lib/wrk.js';
 
 const AUTOCANNON = join(REPO_ROOT, 'node_modules/.bin/autocannon');
@@ -31,11 +31,6 @@ interface Summary {
   phases: { achievedRps: number; intended: number; sent: number; unsent: number; sendLag: { p50Us: number; p99Us: number } }[];
   generator?: { cpuShare: number };
   warnings: string[];
-}
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
 async function hopscope(cleanup: Cleanup, args: string[], durationS: number): Promise<Summary> {
@@ -98,7 +93,7 @@ async function soak(cleanup: Cleanup, url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const rounds = arg('--rounds', 3);
+  const rounds = Number(arg('--rounds') ?? 3);
   const cleanup = new Cleanup();
   process.on('SIGINT', () => void cleanup.runAll().then(() => process.exit(130)));
   try {

@@ -22,17 +22,12 @@ import { CLI_PATH, REPO_ROOT } from './lib/hopscope.js';
 import { SMALL_JSON_BODY, startNginx } from './lib/nginx.js';
 import { freePort } from './lib/proc.js';
 import { formatLoadAvg, readLoadAvg } from './lib/loadavg.js';
-import { formatUs, median, sleep } from './lib/util.js';
+import { arg, formatUs, median, sleep } from './lib/util.js';
 
 const GENERATORS = 3;
 const CONNECTIONS = 30;
 /** The generators start in containers on a shared machine: a lead no start can miss, so no run fails late. */
 const FLEET_LEAD_MS = 8000;
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
 
 interface Measured {
   rps: number;
@@ -65,9 +60,9 @@ async function measure(url: string, rate: number, seconds: number, fleet: boolea
 }
 
 async function main(): Promise<void> {
-  const rounds = Number(arg('--rounds', '3'));
-  const rate = Number(arg('--rate', '3000'));
-  const seconds = Number(arg('--seconds', '15'));
+  const rounds = Number(arg('--rounds') ?? 3);
+  const rate = Number(arg('--rate') ?? 3000);
+  const seconds = Number(arg('--seconds') ?? 15);
   const cleanup = new Cleanup();
   const removeHandlers = cleanup.installSignalHandlers();
   try {

@@ -19,15 +19,10 @@ import { unsetSandboxCa } from './lib/cpu.js';
 import { formatLoadAvg, readLoadAvg, waitForQuiet } from './lib/loadavg.js';
 import { nginxPids, SMALL_JSON_BODY, startNginx, type Nginx } from './lib/nginx.js';
 import { freePort } from './lib/proc.js';
-import { formatRps, formatUs, median, rotate, sleep } from './lib/util.js';
+import { arg, formatRps, formatUs, median, rotate, sleep } from './lib/util.js';
 
 const OPEN_CONNECTIONS = 64;
 const CLOSED_CONNECTIONS = 50;
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
 
 const perThousand = (m: Measured) => (m.cpuS * 1e6) / m.responses;
 
@@ -125,14 +120,14 @@ async function stall(rounds: number, url: string, nginx: Nginx, cleanup: Cleanup
 }
 
 async function main(): Promise<void> {
-  const rounds = Number(arg('--rounds', '3'));
-  const durationS = Number(arg('--seconds', '15'));
-  const rates = arg('--rates', '2000,20000').split(',').map(Number);
-  const only = new Set(arg('--only', 'open,closed,stall').split(','));
+  const rounds = Number(arg('--rounds') ?? 3);
+  const durationS = Number(arg('--seconds') ?? 15);
+  const rates = (arg('--rates') ?? '2000,20000').split(',').map(Number);
+  const only = new Set((arg('--only') ?? 'open,closed,stall').split(','));
   const cleanup = new Cleanup();
   const removeHandlers = cleanup.installSignalHandlers();
   try {
-    const waitS = Number(arg('--wait-quiet', '180'));
+    const waitS = Number(arg('--wait-quiet') ?? 180);
     const quiet = await waitForQuiet({ below: 1.0, pollMs: 15_000, maxWaitMs: waitS * 1000, log: (l) => process.stderr.write(`${l}\n`) });
     console.log(`load average at start: ${formatLoadAvg(readLoadAvg())}${quiet.quiet ? '' : ` (not below 1.0 within ${waitS} s: figures are noisier)`}`);
     const unsetCa = unsetSandboxCa();

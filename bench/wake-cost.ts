@@ -14,17 +14,12 @@
 import Table from 'cli-table3';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { median } from './lib/util.js';
+import { arg, median } from './lib/util.js';
 
 interface Result {
   cpuMsPer1k: number;
   lateP50Us: number;
   lateP99Us: number;
-}
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
 /** Runs `wait` until `count` wake-ups have happened, each aimed at the next due time of an even schedule. */
@@ -112,8 +107,8 @@ async function pacingThread(rate: number, seconds: number): Promise<Result> {
 }
 
 async function main(): Promise<void> {
-  const seconds = arg('--seconds', 4);
-  const rounds = arg('--rounds', 3);
+  const seconds = Number(arg('--seconds') ?? 4);
+  const rounds = Number(arg('--rounds') ?? 3);
   const ways: [string, (rate: number, seconds: number) => Promise<Result>][] = [
     ['spin (setImmediate)', spin],
     ['timer (setTimeout)', timer],
