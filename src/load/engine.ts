@@ -359,8 +359,10 @@ export class LoadEngine implements ConnectionEvents {
       }
       this.wake.disarm();
       // Nothing in flight, so nothing can arrive for this engine meanwhile: sleep to the due time on this thread.
-      if (this.paceTimer) clearTimeout(this.paceTimer);
-      this.paceTimer = undefined;
+      // A pending timer stays: it can only be early (due times only move later), and pace() then finds what
+      // it would anyway. Clearing it cost more: Node drops a timer list when its last timer is cleared and
+      // builds it again for the next, once per request at 2,000 req/s (A/B, 14 alternating rounds of 8 s:
+      // 0.96x the phase's CPU, median of the rounds' ratios).
       if (waitMs > 0) this.sleeper.sleepUntil(wakeMs);
     }
   }
