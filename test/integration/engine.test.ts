@@ -157,6 +157,39 @@ describe('load engine over real sockets', () => {
     expect(requests).toBeGreaterThan(50);
   });
 
+  it('open loop: connections the server closes while idle leave the free list, not only the pool', async () => {
+    // At a low rate the connections under the one in use sit idle and the server's keep-alive timeout closes
+    // them; the engine reconnects each. A closed one left in the free list stayed until a burst reached it.
+    const port = await listen(
+      createTcpServer((socket) => {
+        socket.setTimeout(100, () => socket.destroy());
+        socket.on('data', (chunk) => {
+          for (let i = chunk.indexOf('\r\n\r\n'); i >= 0; i = chunk.indexOf('\r\n\r\n', i + 4)) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        });
+        socket.on('error', () => {});
+      }),
+    );
+    const run: PhaseRun = { host: '127.0.0.1', port, mix: compileMix([GET], [{ requestIndex: 0, weight: 1 }], `127.0.0.1:${port}`, 1), load: open(50, 8), durationMs: 1500, timeoutMs: 2000, seed: 1 };
+    const sink = new Collect();
+    const engine = new LoadEngine(run, sink);
+    const internals = engine as unknown as { free: unknown[]; connections: Set<unknown> };
+    let reconnects = 0;
+    sink.connected = () => reconnects++;
+    let dead = -1;
+    let listed = 0;
+    setTimeout(() => {
+      listed = internals.free.length;
+      dead = internals.free.filter((c) => !internals.connections.has(c)).length;
+    }, 1300);
+    const outcome = await engine.execute();
+    expect(outcome.sent).toBe(75);
+    expect(sink.errors).toEqual({});
+    // 8 at the start, then the idle ones again after each timeout: the case happened.
+    expect(reconnects).toBeGreaterThan(8 + 7 * 5);
+    expect(listed).toBeGreaterThan(0);
+    expect(dead).toBe(0);
+  });
+
   it('records each connection\'s connect time with the sink', async () => {
     const port = await listen(createHttpServer((_req, res) => res.end('ok')));
     const sink = new Collect();
