@@ -238,11 +238,11 @@ export function percentiles(h: Histogram): Percentiles {
     let next = 0;
     let seen = 0;
     let sum = 0;
-    forEachBucket(h, (medianUs, count, valueUs) => {
-      seen += count;
-      sum += medianUs * count;
-      while (next < wanted.length && seen >= wanted[next]!) found[next++] = js.highestEquivalentValue(valueUs);
-    });
+    for (const b = new Buckets(h); b.next(); ) {
+      seen += b.count;
+      sum += b.medianUs * b.count;
+      while (next < wanted.length && seen >= wanted[next]!) found[next++] = js.highestEquivalentValue(b.valueUs);
+    }
     mean = sum / total;
   }
   return {
@@ -260,16 +260,37 @@ export function percentiles(h: Histogram): Percentiles {
 
 type CountsView = JsHistogram & { countsArrayLength: number; getCountAtIndex(i: number): number; valueFromIndex(i: number): number; highestEquivalentValue(value: number): number };
 
-/** Calls `visit` for each non-empty bucket, in order, with its median equivalent value and its own value, walking the counts array directly. */
-function forEachBucket(h: Histogram, visit: (medianUs: number, count: number, valueUs: number) => void): void {
-  const js = h as unknown as CountsView;
-  let seen = 0;
-  for (let i = 0; i < js.countsArrayLength && seen < js.totalCount; i++) {
-    const count = js.getCountAtIndex(i);
-    if (count === 0) continue;
-    seen += count;
-    const value = js.valueFromIndex(i);
-    visit(js.medianEquivalentValue(value), count, value);
+/**
+ * The non-empty buckets in order, walking the counts array directly: `next()` moves to the next one and
+ * says whether there was one. A cursor, not a callback: each walker passed its own closure, and TurboFan,
+ * having inlined the first, threw the walk's optimized code away and compiled it again for each new one
+ * (4 compiles, 38 ms of compiler time in a 15-s run, `--trace-opt`).
+ */
+class Buckets {
+  /** The current bucket's count, its own value and its median equivalent value. */
+  count = 0;
+  valueUs = 0;
+  medianUs = 0;
+  private index = -1;
+  private seen = 0;
+  private readonly js: CountsView;
+
+  constructor(h: Histogram) {
+    this.js = h as unknown as CountsView;
+  }
+
+  next(): boolean {
+    const js = this.js;
+    while (++this.index < js.countsArrayLength && this.seen < js.totalCount) {
+      const count = js.getCountAtIndex(this.index);
+      if (count === 0) continue;
+      this.seen += count;
+      this.count = count;
+      this.valueUs = js.valueFromIndex(this.index);
+      this.medianUs = js.medianEquivalentValue(this.valueUs);
+      return true;
+    }
+    return false;
   }
 }
 
@@ -280,17 +301,17 @@ function forEachBucket(h: Histogram, visit: (medianUs: number, count: number, va
  */
 function meanOf(h: Histogram): number {
   let total = 0;
-  forEachBucket(h, (medianUs, count) => (total += medianUs * count));
+  for (const b = new Buckets(h); b.next(); ) total += b.medianUs * b.count;
   return total / h.totalCount;
 }
 
 /** hdr-histogram-js's `getStdDeviation(mean)`, summed in the same order, without its iterator (see meanOf). */
 function stdDeviationOf(h: Histogram, mean: number): number {
   let total = 0;
-  forEachBucket(h, (medianUs, count) => {
-    const deviation = medianUs - mean;
-    total += deviation * deviation * count;
-  });
+  for (const b = new Buckets(h); b.next(); ) {
+    const deviation = b.medianUs - mean;
+    total += deviation * deviation * b.count;
+  }
   return Math.sqrt(total / h.totalCount);
 }
 
