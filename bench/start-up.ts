@@ -15,14 +15,14 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTimed, unsetSandboxCa } from './lib/cpu.js';
-import { CLI_PATH, REPO_ROOT } from './lib/hopscope.js';
+import { CLI_PATH, cliPath, REPO_ROOT } from './lib/hopscope.js';
 import { arg, median } from './lib/util.js';
 
 const ROUNDS = Number(arg('--rounds') ?? 8);
 const baseline = arg('--baseline');
 const BUILDS: [string, string][] = [[`this build (${REPO_ROOT})`, CLI_PATH]];
 if (baseline) {
-  const path = join(resolve(baseline), 'dist/cli/main.js');
+  const path = cliPath(resolve(baseline));
   if (!existsSync(path)) throw new Error(`--baseline ${baseline}: no dist/cli/main.js there (npm ci && npm run build in it first)`);
   BUILDS.push([`baseline (${resolve(baseline)})`, path]);
 }

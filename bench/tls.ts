@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cleanup } from './lib/cleanup.js';
 import { hopscopeClosedLoop, OHA_BIN, oha, printRounds as print, runRounds as rounds, type Tools } from './lib/compare.js';
-import { REPO_ROOT } from './lib/hopscope.js';
+import { cliPath, REPO_ROOT } from './lib/hopscope.js';
 import { formatLoadAvg, readLoadAvg } from './lib/loadavg.js';
 import { SMALL_JSON_BODY, startNginx } from './lib/nginx.js';
 import { makePki } from './lib/pki.js';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const count = Number(arg('--rounds') ?? 3);
   const durationS = Number(arg('--duration') ?? 5);
   const baseline = arg('--baseline');
-  if (baseline && !existsSync(join(baseline, 'dist/cli/main.js'))) throw new Error(`--baseline ${baseline}: no dist/cli/main.js there (build it first)`);
+  if (baseline && !existsSync(cliPath(baseline))) throw new Error(`--baseline ${baseline}: no dist/cli/main.js there (build it first)`);
   const cleanup = new Cleanup();
   const removeHandlers = cleanup.installSignalHandlers();
   const pkiDir = mkdtempSync(join(tmpdir(), 'hopscope-bench-pki-'));

@@ -8,6 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import type { Cleanup } from './cleanup.js';
+import { cliPath } from './hopscope.js';
 import { run } from './proc.js';
 import { formatRps, rotate } from './util.js';
 
@@ -23,7 +24,7 @@ export interface Figures {
 export async function hopscopeClosedLoop(cleanup: Cleanup, root: string, url: string, connections: number, extra: string[], durationS: number): Promise<Figures> {
   const out = mkdtempSync(join(tmpdir(), 'hopscope-bench-tls-'));
   try {
-    const args = [join(root, 'dist/cli/main.js'), 'run', '--target', url, '--connections', String(connections), '--duration', `${durationS}s`, '--json', '--quiet', '--out', out, ...extra];
+    const args = [cliPath(root), 'run', '--target', url, '--connections', String(connections), '--duration', `${durationS}s`, '--json', '--quiet', '--out', out, ...extra];
     const r = await run(process.execPath, args, { cwd: root, timeoutMs: durationS * 1000 + 60_000, killSignal: 'SIGINT', cleanup });
     const s = JSON.parse(r.stdout) as { phases: { achievedRps: number; durationMs: number }[]; connections?: { opened: number } };
     const phase = s.phases[0]!;

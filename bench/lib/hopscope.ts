@@ -9,7 +9,11 @@ import { run } from './proc.js';
 
 /** The repository root (bench scripts run from dist-bench/bench/, two levels below it). */
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-export const CLI_PATH = join(REPO_ROOT, 'dist/cli/main.js');
+/** The built CLI's entry in a checkout at `root` (this one, or a baseline build to compare with). */
+export function cliPath(root: string): string {
+  return join(root, 'dist/cli/main.js');
+}
+export const CLI_PATH = cliPath(REPO_ROOT);
 
 export interface OpenLoopOptions {
   /** Repository root (holds dist/cli/main.js). */
@@ -43,7 +47,7 @@ export interface OpenLoopResult {
 /** The CLI arguments (after `node`) of one ad-hoc open-loop run; the run folder goes to `outDir`. */
 export function openLoopArgs(opts: OpenLoopOptions, outDir: string): string[] {
   const args = [
-    join(opts.root, 'dist/cli/main.js'),
+    cliPath(opts.root),
     'run',
     '--target',
     opts.url,

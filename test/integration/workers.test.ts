@@ -4,21 +4,18 @@
  * must hold its rate, and the process must end promptly (a leaked worker thread would keep it alive).
  */
 
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeHistogram } from '../../src/record/histogram.js';
 import type { RunSummary } from '../../src/run-folder/summary.js';
+import { CLI, ROOT, run as exec } from './cli-helpers.js';
 
-const exec = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
 
 let server: Server;
 let target = '';
