@@ -46,6 +46,7 @@ function withLoadFlags(command: Command): Command {
     .option('--http2', 'speak HTTP/2: ALPN h2 over https://, prior knowledge (h2c) over http://')
     .option('--streams <n>', 'ad-hoc, with --http2: streams in flight per connection')
     .option('--duration <d>', 'ad-hoc: how long, e.g. 10s', DEFAULT_DURATION)
+    .option('--warm-up <d>', 'ad-hoc: first run the same load this long, not recorded (the generator and the target warm up), e.g. 2s')
     .addOption(new Option('--arrival <kind>', 'ad-hoc open loop: arrival process').choices(['constant', 'poisson']))
     .option('--method <m>', 'ad-hoc: HTTP method')
     .option('-H, --header <h>', 'ad-hoc: header "Name: value" (repeatable)', collect)

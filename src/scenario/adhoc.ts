@@ -14,6 +14,8 @@ export interface AdhocFlags {
   pipelining?: string;
   streams?: string;
   duration: string;
+  /** A phase before `duration` with the same load, run but not recorded (the generator's JIT and the pool warm up in it). */
+  warmUp?: string;
   arrival?: string;
   method?: string;
   header?: string[];
@@ -36,6 +38,7 @@ export function adhocScenario(flags: AdhocFlags, overrides: ConnectionOverrides 
     throw new UsageError('ad-hoc mode needs --rate R (open loop) or --connections C (closed loop)', 'example: hopscope run --target http://127.0.0.1:8080/ --rate 1000 --duration 10s');
   }
   parseDurationMs(flags.duration, '--duration');
+  if (flags.warmUp !== undefined) parseDurationMs(flags.warmUp, '--warm-up');
   const headers: Record<string, string> = {};
   for (const h of flags.header ?? []) {
     const colon = h.indexOf(':');
@@ -43,6 +46,10 @@ export function adhocScenario(flags: AdhocFlags, overrides: ConnectionOverrides 
     headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
   }
   const inFlight = flags.streams !== undefined ? { streams: positiveInt(flags.streams, '--streams') } : { pipelining: positiveInt(flags.pipelining, '--pipelining') ?? 1 };
+  const load =
+    rate !== undefined
+      ? { model: 'open', rate, arrival: flags.arrival ?? 'constant', connections: positiveInt(flags.connections, '--connections') ?? DEFAULT_CONNECTIONS, ...inFlight }
+      : { model: 'closed', connections: positiveInt(flags.connections, '--connections'), ...inFlight };
   const raw = {
     name: 'adhoc',
     target: url.origin,
@@ -56,16 +63,7 @@ export function adhocScenario(flags: AdhocFlags, overrides: ConnectionOverrides 
         ...(flags.body !== undefined ? { body: flags.body } : {}),
       },
     ],
-    phases: [
-      {
-        name: 'main',
-        duration: flags.duration,
-        load:
-          rate !== undefined
-            ? { model: 'open', rate, arrival: flags.arrival ?? 'constant', connections: positiveInt(flags.connections, '--connections') ?? DEFAULT_CONNECTIONS, ...inFlight }
-            : { model: 'closed', connections: positiveInt(flags.connections, '--connections'), ...inFlight },
-      },
-    ],
+    phases: [...(flags.warmUp === undefined ? [] : [{ name: 'warm-up', duration: flags.warmUp, record: false, load }]), { name: 'main', duration: flags.duration, load }],
   };
   return scenarioFromObject(raw, 'ad-hoc flags', process.cwd(), overrides);
 }

@@ -128,6 +128,15 @@ describe('ad-hoc scenarios', () => {
     expect(s.phases[0]!.target).toBe('http://127.0.0.1:9000');
   });
 
+  it('puts --warm-up before the measured phase: the same load, not recorded', () => {
+    const s = adhocScenario({ target: 'http://127.0.0.1:9000/', connections: '8', duration: '3s', warmUp: '1.5s' });
+    expect(s.phases.map((p) => [p.name, p.durationMs, p.record])).toEqual([
+      ['warm-up', 1500, false],
+      ['main', 3000, true],
+    ]);
+    expect(s.phases[0]!.load).toEqual(s.phases[1]!.load);
+  });
+
   it.each([
     [{ target: 'http://example.com/', rate: '5', duration: '1s' }, 'example.com is not a loopback address; hopscope sends load only to 127.0.0.0/8, localhost or [::1] unless you opt in with --allow-remote (scenario: allowRemote: true)'],
     [{ target: 'http://127.0.0.1:1/', duration: '1s' }, 'needs --rate R (open loop) or --connections C'],
@@ -135,6 +144,7 @@ describe('ad-hoc scenarios', () => {
     [{ target: 'http://127.0.0.1:1/', connections: '0', duration: '1s' }, '--connections: expected a whole number of at least 1, got "0"'],
     [{ target: 'http://127.0.0.1:1/', rate: '5', duration: 'soon' }, '--duration: expected a duration like 500ms, 10s, 2m or 1h, got "soon"'],
     [{ target: 'ftp://127.0.0.1:1/', rate: '5', duration: '1s' }, 'only http:// and https:// are supported'],
+    [{ target: 'http://127.0.0.1:1/', rate: '5', duration: '1s', warmUp: 'a bit' }, '--warm-up: expected a duration like 500ms, 10s, 2m or 1h, got "a bit"'],
   ])('rejects bad flags clearly (%#)', (flags, message) => {
     expect(() => adhocScenario(flags)).toThrow(message);
   });
