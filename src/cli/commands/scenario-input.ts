@@ -14,12 +14,30 @@ import type { Scenario } from '../../scenario/types.js';
 import type { CliIO } from '../io.js';
 import type { RunFlags } from './run-flags.js';
 
+/** Flags that only describe an ad-hoc load: with a file they would be ignored, so they are refused. */
+const AD_HOC_ONLY: [keyof RunFlags, string][] = [
+  ['rate', '--rate'],
+  ['connections', '--connections'],
+  ['pipelining', '--pipelining'],
+  ['streams', '--streams'],
+  ['warmUp', '--warm-up'],
+  ['arrival', '--arrival'],
+  ['method', '--method'],
+  ['header', '--header'],
+  ['body', '--body'],
+  ['timeout', '--timeout'],
+];
+
 export async function scenarioOf(file: string | undefined, flags: RunFlags, io: CliIO): Promise<Scenario> {
   if (flags.shippedScenario) {
     if (file || flags.target) throw new UsageError('--shipped-scenario: a generator runs the scenario its coordinator shipped, not a file or --target');
     return decodeScenario(io.env[SHIPPED_SCENARIO_ENV]);
   }
   if (file && flags.target) throw new UsageError('give a scenario file or --target, not both');
+  const adhocOnly = file ? AD_HOC_ONLY.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag) : [];
+  if (adhocOnly.length > 0) {
+    throw new UsageError(`${adhocOnly.join(', ')}: for ad-hoc runs (--target URL) only; ${file} sets the load in its phases`, 'edit the phase in the file, or run ad hoc: hopscope run --target URL --rate R');
+  }
   if (!file && !flags.target) {
     throw new UsageError('nothing to run: give a scenario file (e.g. scenarios/quickstart.yaml) or --target URL with --rate or --connections');
   }
