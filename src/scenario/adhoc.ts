@@ -14,7 +14,7 @@ export interface AdhocFlags {
   pipelining?: string;
   streams?: string;
   duration: string;
-  /** A phase before `duration` with the same load, run but not recorded (the generator's JIT and the pool warm up in it). */
+  /** A phase before `duration` with the same load, run but not recorded: the generator's code and the target warm up in it. */
   warmUp?: string;
   arrival?: string;
   method?: string;
