@@ -45,7 +45,7 @@ function withLoadFlags(command: Command): Command {
     .option('--pipelining <n>', 'ad-hoc: requests in flight per connection (HTTP/1.1)')
     .option('--http2', 'speak HTTP/2: ALPN h2 over https://, prior knowledge (h2c) over http://')
     .option('--streams <n>', 'ad-hoc, with --http2: streams in flight per connection')
-    .option('--duration <d>', 'ad-hoc: how long, e.g. 10s', DEFAULT_DURATION)
+    .option('--duration <d>', `ad-hoc: how long, e.g. 30s (default: ${DEFAULT_DURATION})`)
     .option('--warm-up <d>', 'ad-hoc: first run the same load this long, not recorded (the generator and the target warm up), e.g. 2s')
     .addOption(new Option('--arrival <kind>', 'ad-hoc open loop: arrival process').choices(['constant', 'poisson']))
     .option('--method <m>', 'ad-hoc: HTTP method')

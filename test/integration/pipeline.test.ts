@@ -108,7 +108,7 @@ describe('bad input', () => {
     [['run', '--target', 'http://192.168.1.1/', '--rate', '10'], /not a loopback address/],
     [['run', '--target', 'http://127.0.0.1:1/', '--rate', '10', '--runtime', 'kubernetes'], /--runtime/],
     [['frobnicate'], /unknown command/],
-    [['run', 'scenarios/quickstart.yaml', '--rate', '500', '--warm-up', '2s'], /--rate, --warm-up: for ad-hoc runs \(--target URL\) only; scenarios\/quickstart\.yaml sets the load in its phases/],
+    [['run', 'scenarios/quickstart.yaml', '--rate', '500', '--warm-up', '2s', '--duration', '5s'], /--rate, --duration, --warm-up: for ad-hoc runs \(--target URL\) only; scenarios\/quickstart\.yaml sets the load in its phases/],
   ])('%j exits 2 with a message, never a stack trace', async (args, message) => {
     const r = await hopscope(args as string[], 30_000);
     expect(r.code).toBe(2);

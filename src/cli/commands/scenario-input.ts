@@ -14,9 +14,13 @@ import type { Scenario } from '../../scenario/types.js';
 import type { CliIO } from '../io.js';
 import type { RunFlags } from './run-flags.js';
 
-/** Flags that only describe an ad-hoc load: with a file they would be ignored, so they are refused. */
+/**
+ * Flags that only describe an ad-hoc load: with a file they would be ignored, so they are refused. None has a
+ * commander default (--duration's is applied below), or it would look given every time.
+ */
 const AD_HOC_ONLY: [keyof RunFlags, string][] = [
   ['rate', '--rate'],
+  ['duration', '--duration'],
   ['connections', '--connections'],
   ['pipelining', '--pipelining'],
   ['streams', '--streams'],
