@@ -5,6 +5,8 @@
  * over its whole run (bench/lib/cpu.ts), so start-up and teardown count too.
  *   - open loop at each --rates (default 2000 and 20000 req/s), --seconds each (default 15), 64 connections:
  *     CPU ms per 1,000 responses, achieved rate, p50/p99, hopscope's send lag; ratios to oha from the same round;
+ *     hopscope also once more with `--warm-up`: the targets are the plain row's (the peers have no warm-up),
+ *     that row shows how much of its send lag and tail is the first seconds of a run (JIT, heap growth);
  *   - closed loop, 50 connections, 10 s: req/s and CPU per 1,000; ratios to oha and wrk -t1 from the same round;
  *   - the coordinated-omission stall: nginx SIGSTOPped for 1 s at t=5 s of a 12 s run at 1,000 req/s.
  * Prints figures and ratios; asserts nothing.
@@ -23,6 +25,7 @@ import { arg, formatRps, formatUs, median, rotate, sleep } from './lib/util.js';
 
 const OPEN_CONNECTIONS = 64;
 const CLOSED_CONNECTIONS = 50;
+const OPEN_WARM_UP_S = 3;
 
 const perThousand = (m: Measured) => (m.cpuS * 1e6) / m.responses;
 
@@ -72,7 +75,7 @@ function printTable(title: string, results: Rounds, peers: string[], pick: (m: M
 }
 
 async function openLoop(rate: number, durationS: number, rounds: number, url: string, cleanup: Cleanup): Promise<void> {
-  const tools = [hopscope(), hopscope(2), oha(), vegeta(), k6()];
+  const tools = [hopscope(), hopscope(2), hopscope(1, OPEN_WARM_UP_S), oha(), vegeta(), k6()];
   const r = await compare(tools, { model: 'open', rateRps: rate }, durationS, rounds, url, cleanup);
   console.log(`\nopen loop, ${formatRps(rate)} req/s, ${durationS} s, ${OPEN_CONNECTIONS} connections: CPU ms per 1,000 responses (lower is better)`);
   printTable(`open ${formatRps(rate)}/s`, r, ['oha', 'vegeta', 'k6'], perThousand, 'ms');

@@ -73,23 +73,28 @@ function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 
 interface HopscopeSummary {
   overall: { count: number; latency: { p50Us: number; p99Us: number } };
-  phases: { achievedRps: number; sendLag: { p99Us: number }; generator?: { cpuMsPer1kRequests: number } }[];
+  phases: { recorded: boolean; sent: number; achievedRps: number; sendLag: { p99Us: number }; generator?: { cpuMsPer1kRequests: number } }[];
 }
 
-export function hopscope(workers = 1): Generator {
+/**
+ * @param warmUpS `--warm-up`: the same load first, unrecorded, so that the figures are the steady state's
+ *   (latencies, send lag); CPU stays the whole process tree's, per request sent in both phases.
+ */
+export function hopscope(workers = 1, warmUpS = 0): Generator {
   return {
-    name: workers > 1 ? `hopscope --workers ${workers}` : 'hopscope',
-    supports: () => true,
+    name: `hopscope${workers > 1 ? ` --workers ${workers}` : ''}${warmUpS > 0 ? ` --warm-up ${warmUpS}s` : ''}`,
+    supports: (load) => warmUpS === 0 || load.model === 'open',
     run: (r) =>
       withTempDir(async (out) => {
         const load = r.load.model === 'open' ? ['--rate', String(r.load.rateRps), '--connections', String(r.openConnections)] : ['--connections', String(r.load.connections)];
-        const args = [CLI_PATH, 'run', '--target', r.url, ...load, '--duration', `${r.durationS}s`, '--workers', String(workers), '--json', '--quiet', '--out', out];
-        const t = ok(await runTimed(process.execPath, args, { cwd: REPO_ROOT, ...bounded(r) }), 'hopscope');
+        const warmUp = warmUpS > 0 ? ['--warm-up', `${warmUpS}s`] : [];
+        const args = [CLI_PATH, 'run', '--target', r.url, ...load, ...warmUp, '--duration', `${r.durationS}s`, '--workers', String(workers), '--json', '--quiet', '--out', out];
+        const t = ok(await runTimed(process.execPath, args, { cwd: REPO_ROOT, ...bounded(r), timeoutMs: bounded(r).timeoutMs + warmUpS * 1000 }), 'hopscope');
         const s = JSON.parse(t.stdout) as HopscopeSummary;
-        const phase = s.phases[0]!;
+        const phase = s.phases.find((p) => p.recorded)!;
         return {
           cpuS: t.cpuS,
-          responses: s.overall.count,
+          responses: warmUpS > 0 ? s.phases.reduce((sum, p) => sum + p.sent, 0) : s.overall.count,
           rps: phase.achievedRps,
           p50Us: s.overall.latency.p50Us,
           p99Us: s.overall.latency.p99Us,
