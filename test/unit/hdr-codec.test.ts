@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeCompressedBase64, encodeCompressedBase64, HdrDecodeError } from '../../src/record/hdr-codec.js';
 import { decodeHistogram, encodeHistogram, newHistogram, recordUs } from '../../src/record/histogram.js';
@@ -15,6 +15,12 @@ function valuesOf(h: hdr.Histogram): Array<[number, number]> {
     out.push([v.valueIteratedTo, v.countAtValueIteratedTo]);
   }
   return out;
+}
+
+/** A compressed encoding's cookie and inflated payload: what every reader decodes, however it was deflated. */
+function payloadOf(base64: string): [number, Buffer] {
+  const framed = Buffer.from(base64, 'base64');
+  return [framed.readInt32BE(0), inflateSync(framed.subarray(8, 8 + framed.readInt32BE(4)))];
 }
 
 function shaped(lowest: number, highest: number, digits: number, values: Array<[number, number]>): hdr.Histogram {
@@ -39,10 +45,11 @@ describe('the HdrHistogram V2 codec', () => {
   ];
 
   for (const [name, make] of cases) {
-    it(`writes what hdr-histogram-js writes, and reads what it reads: ${name}`, () => {
+    it(`writes what hdr-histogram-js writes (stored, not deflated), and reads what it reads: ${name}`, () => {
       const h = make();
       const ours = encodeHistogram(h);
-      expect(ours).toBe(hdr.encodeIntoCompressedBase64(h));
+      expect(payloadOf(ours)).toEqual(payloadOf(hdr.encodeIntoCompressedBase64(h)));
+      expect(decodeHistogram(hdr.encodeIntoCompressedBase64(h)).totalCount).toBe(h.totalCount);
       // decodeHistogram re-homes the counts in hopscope's shape, as adding the library's decoding into one does.
       const back = decodeHistogram(ours);
       const viaLibrary = newHistogram();
@@ -51,6 +58,17 @@ describe('the HdrHistogram V2 codec', () => {
       expect(back.totalCount).toBe(h.totalCount);
     });
   }
+
+  it('stores a payload longer than one stored block (64 KB) as several, which zlib and the library inflate', () => {
+    const counts = Array.from({ length: 40_000 }, (_, i) => 2 ** 30 + i);
+    const encoded = encodeCompressedBase64({ significantDigits: 3, lowest: 1, highest: 2 ** 62, counts, length: counts.length });
+    const [, payload] = payloadOf(encoded);
+    expect(payload.length).toBeGreaterThan(3 * 65_535);
+    const decoded = decodeCompressedBase64(encoded);
+    expect(decoded.counts).toEqual(counts);
+    expect(decoded.indexes).toEqual(counts.map((_, i) => i));
+    expect(hdr.decodeFromCompressedBase64(encoded, 32).totalCount).toBe(counts.reduce((sum, c) => sum + c, 0));
+  });
 
   it('reads back numbers of every LEB128 length, the 9-byte form included, and zero runs of any length', () => {
     const counts = [0, 1, 127, 128, 16_383, 16_384, 2 ** 21, 2 ** 28, 2 ** 35 + 3, 2 ** 42 + 1, 2 ** 49 + 7, 2 ** 53 - 1];
