@@ -4,14 +4,14 @@
  * and the same scenario then runs at once (its port is free, nothing is left to warn about).
  */
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startTicksOf } from '../../src/runtime/process/run-registry.js';
 import { dockerUp, hopscope, outDir, startCli } from './cli-helpers.js';
-import { buildExampleBinary, hopscopeContainers, ordersEntry, ordersScenario, runIdIn, scenarioFile } from './own-service-helpers.js';
+import { buildExampleBinary, EXAMPLE, hopscopeContainers, ordersEntry, ordersScenario, runIdIn, scenarioFile } from './own-service-helpers.js';
 import { CACHE_COMM, childPids, freePort, getStatus, isAlive } from './runtime-helpers.js';
 
 const BOUND_MS = { process: 2_000, docker: 15_000 } as const;
@@ -117,5 +117,34 @@ describe('services up, Ctrl-C', () => {
     // At the moment hopscope has exited, its service is already gone: not merely dying with it.
     expect(isAlive(pid!)).toBe(false);
     expect(cli.stderr()).toContain('SIGINT: stopping the services');
+  }, 120_000);
+
+  it('a Ctrl-C while the services start: they start, then stop, and it exits 130', async () => {
+    buildExampleBinary();
+    const port = await freePort();
+    // A service slow to listen, so that the Ctrl-C surely comes while it starts.
+    const listen = `${EXAMPLE}/orders --listen 127.0.0.1:${port}`;
+    const file = scenarioFile(`name: slow-start
+services:
+  - name: orders
+    command: ["sh", "-c", "sleep 1; exec ${listen}"]
+    port: ${port}
+    ready: { http: /healthz, timeout: 20s }
+requests:
+  - { name: health, path: /healthz }
+phases:
+${SHORT}
+`);
+    const cli = startCli(['services', 'up', file, '--runtime', 'process']);
+    try {
+      await cli.until(/runtime: process/, 60_000);
+      cli.child.kill('SIGINT');
+      expect(await cli.exited).toBe(130);
+      expect(cli.stderr()).toContain('SIGINT: stopping the services');
+      expect(await getStatus(`http://127.0.0.1:${port}/healthz`, 1000)).toBe('error');
+    } finally {
+      // Without its handler the Ctrl-C killed hopscope alone, and the service started after it.
+      spawnSync('pkill', ['-f', listen]);
+    }
   }, 120_000);
 });

@@ -34,25 +34,28 @@ export async function servicesCommand(action: string, file: string | undefined, 
   if (specs.length === 0) throw new UsageError(`${scenario.source} declares no services`);
   const log = (line: string) => io.stderr.write(`${line}\n`);
   const outDir = resolve(io.cwd, 'reports', 'services');
-  const running = await startServices(specs, parseRuntimeChoice(flags.runtime), { outDir, log });
-  for (const s of running.started) io.stdout.write(`${s.spec.name}\t${s.spec.kind}\t${s.url}\n`);
-  io.stdout.write(`logs in ${outDir}/logs; Ctrl-C stops them\n`);
   // Services live as long as this command: a foreground process, like `docker compose up`, so that nothing
   // outlives the terminal that started it. The command itself stops them and only then returns 130; the
   // handler waits for that (its own teardown is the fallback if this one hangs), so the process can never
-  // exit while services still run.
+  // exit while services still run. It is installed before they start: a Ctrl-C that came as the first one
+  // was reported ready, before the handler was there, killed hopscope and left its services running.
   let stopped!: () => void;
   const teardown = new Promise<void>((done) => (stopped = done));
-  let remove = (): void => {};
-  const signal = await new Promise<InterruptSignal>((interrupted) => {
-    remove = installSignalHandlers(async (received) => {
-      interrupted(received);
-      await teardown;
-    });
+  let interrupted!: (signal: InterruptSignal) => void;
+  const signalled = new Promise<InterruptSignal>((resolve) => (interrupted = resolve));
+  const remove = installSignalHandlers(async (received) => {
+    interrupted(received);
+    await teardown;
   });
-  log(`${signal}: stopping the services`);
   try {
-    await running.down();
+    const running = await startServices(specs, parseRuntimeChoice(flags.runtime), { outDir, log });
+    try {
+      for (const s of running.started) io.stdout.write(`${s.spec.name}\t${s.spec.kind}\t${s.url}\n`);
+      io.stdout.write(`logs in ${outDir}/logs; Ctrl-C stops them\n`);
+      log(`${await signalled}: stopping the services`);
+    } finally {
+      await running.down();
+    }
   } finally {
     stopped();
     remove();
