@@ -204,11 +204,7 @@ export class LoadEngine implements ConnectionEvents {
     const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
     this.sending = true;
     if (this.run.protocol === 'h2') this.h2 = (await import('./http2/connection.js')).H2Connection;
-    // Only an engine that sends each request at its due time arms the wake thread; one that gathers its
-    // sends from the start may never need it.
-    const woken = this.plan && coalescingMs(this.plan, 0, this.shared?.sharers) === 0 ? this.wake.prepare() : undefined;
     await this.connectAll();
-    await woken;
     settleHeap();
     // The first pressure() covers the load from here, not the thread's start-up and the pool's set-up.
     this.pressure();

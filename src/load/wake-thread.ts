@@ -7,9 +7,8 @@
  *
  * A small thread sleeps in `Atomics.wait` to the armed time and posts a message, which wakes the loop.
  * Each armed wait costs the thread a wake-up or two, so the engine arms it only when a response is not
- * expected before the due time (engine.ts). An engine that may arm it starts it before its phase's clock
- * (`prepare`): started at the first arm, its start held the loop for ~5 ms in the middle of the load, and
- * every request due meanwhile left that late. Otherwise it starts on the first arm.
+ * expected before the due time (engine.ts), and the thread starts on the first arm: a run against a fast
+ * target never starts it.
  */
 
 import { Worker } from 'node:worker_threads';
@@ -56,8 +55,6 @@ export class WakeThread {
   private failed = false;
   /** The latest deadline armed: the thread sleeps to it or to an earlier one. */
   private lastArmedMs = 0;
-  /** Settles once the started thread runs, fails or ends. */
-  private running: Promise<void> = Promise.resolve();
 
   /** @param onWake called on the owner's loop at (or just after) an armed time, with that time. */
   constructor(private readonly onWake: (atMs: number) => void) {}
@@ -73,13 +70,6 @@ export class WakeThread {
     // earlier deadline reads it when it wakes, and a notify would only cost it an extra wake-up.
     else if (Atomics.load(this.cells, 1) === 0 || atMs < this.lastArmedMs) Atomics.notify(this.cells, 0);
     this.lastArmedMs = atMs;
-  }
-
-  /** Starts the thread now, ahead of any arm; resolves once it runs (or has failed: the timer then wakes the loop). */
-  prepare(): Promise<void> {
-    if (this.failed) return Promise.resolve();
-    if (!this.worker) this.start();
-    return this.running;
   }
 
   /** Cancels the armed time; a thread asleep to it wakes then and finds nothing to do. */
@@ -102,16 +92,9 @@ export class WakeThread {
       this.failed = true;
       this.worker = undefined;
     });
-    // The loop's own work keeps the process alive; this thread must not, once it runs (until then, an engine
-    // awaiting prepare() may have nothing else that keeps the process alive). After the listeners: adding a
+    // The loop's own work keeps the process alive; this thread must not. After the listeners: adding a
     // 'message' listener refs the worker's port again (a finished process then never exited).
-    this.running = new Promise<void>((resolve) => {
-      worker.once('online', () => {
-        worker.unref();
-        resolve();
-      });
-      worker.once('exit', () => resolve());
-    });
+    worker.unref();
     this.worker = worker;
   }
 }

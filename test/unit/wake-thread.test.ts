@@ -51,25 +51,10 @@ describe('WakeThread', () => {
     expect(wakes).toHaveLength(1);
   });
 
-  it('prepare() starts the thread before any arm and settles once it runs, however often it is called', async () => {
-    const { thread, wakes, next } = collecting();
-    await thread.prepare();
-    await thread.prepare();
-    // Started already: the arm finds it waiting, and only this arm's time is posted.
-    const woken = next();
-    const atMs = performance.now() + 1;
-    thread.arm(atMs);
-    await woken;
-    expect(wakes.map(([at]) => at)).toEqual([atMs]);
-  });
-
-  it.each([
-    ['started by its first arm', ''],
-    ['prepared', 'await thread.prepare();'],
-  ])('does not keep a process alive that has nothing else to do (%s)', (_, prepare) => {
+  it('does not keep a process alive that has nothing else to do', () => {
     // The built module (npm test builds first): a child process arms a wake-up 20 s ahead and ends its script.
     const url = new URL('../../dist/load/wake-thread.js', import.meta.url).href;
-    const script = `import { WakeThread } from '${url}'; const thread = new WakeThread(() => {}); ${prepare} thread.arm(performance.now() + 20000);`;
+    const script = `import { WakeThread } from '${url}'; new WakeThread(() => {}).arm(performance.now() + 20000);`;
     const started = performance.now();
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 15_000 });
     expect(child.status).toBe(0);
