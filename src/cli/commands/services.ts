@@ -37,8 +37,8 @@ export async function servicesCommand(action: string, file: string | undefined, 
   // Services live as long as this command: a foreground process, like `docker compose up`, so that nothing
   // outlives the terminal that started it. The command itself stops them and only then returns 130; the
   // handler waits for that (its own teardown is the fallback if this one hangs), so the process can never
-  // exit while services still run. It is installed before they start: a Ctrl-C that came as the first one
-  // was reported ready, before the handler was there, killed hopscope and left its services running.
+  // exit while services still run. It is installed before they start: installed after, a Ctrl-C while they
+  // started (or just as the first was reported ready) met no handler, killed hopscope alone and left them running.
   let stopped!: () => void;
   const teardown = new Promise<void>((done) => (stopped = done));
   let interrupted!: (signal: InterruptSignal) => void;
