@@ -85,11 +85,9 @@ export function encodeCompressedBase64(h: EncodableCounts): string {
     at = putZigZag(out, at, zeros > 1 ? -zeros : 0);
   }
   view.setInt32(4, at - HEADER_BYTES);
-  const stream = zlibStored(out.subarray(0, at));
-  const framed = Buffer.allocUnsafe(8 + stream.length);
+  const framed = zlibStored(out.subarray(0, at), 8);
   framed.writeInt32BE(V2_COMPRESSED_COOKIE_BASE | WORD_SIZE_NIBBLE, 0);
-  framed.writeInt32BE(stream.length, 4);
-  stream.copy(framed, 8);
+  framed.writeInt32BE(framed.length - 8, 4);
   return framed.toString('base64');
 }
 
@@ -99,14 +97,17 @@ const STORED_BLOCK_BYTES = 65_535;
 const ADLER_BASE = 65_521;
 const ADLER_RUN = 5_552;
 
-/** `data` as a zlib stream (RFC 1950) of stored deflate blocks (RFC 1951, BTYPE 00). */
-function zlibStored(data: Uint8Array): Buffer {
+/**
+ * `data` as a zlib stream (RFC 1950) of stored deflate blocks (RFC 1951, BTYPE 00), after `headroom` bytes
+ * left for the caller's frame: written in place, not copied into the frame after.
+ */
+function zlibStored(data: Uint8Array, headroom: number): Buffer {
   const blocks = Math.max(1, Math.ceil(data.length / STORED_BLOCK_BYTES));
-  const out = Buffer.allocUnsafe(2 + blocks * 5 + data.length + 4);
+  const out = Buffer.allocUnsafe(headroom + 2 + blocks * 5 + data.length + 4);
   // CMF 0x78 (deflate, 32 KB window), FLG 0x01 (fastest; its check bits make 0x7801 a multiple of 31).
-  out[0] = 0x78;
-  out[1] = 0x01;
-  let at = 2;
+  out[headroom] = 0x78;
+  out[headroom + 1] = 0x01;
+  let at = headroom + 2;
   for (let block = 0, from = 0; block < blocks; block++) {
     const length = Math.min(STORED_BLOCK_BYTES, data.length - from);
     out[at++] = block === blocks - 1 ? 1 : 0;
