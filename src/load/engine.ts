@@ -57,7 +57,10 @@ export interface PhaseRun {
 }
 
 export interface PhaseOutcome {
+  /** From the phase's start to its end (or stop()): the time it sent in. */
   elapsedMs: number;
+  /** hopscope's engine: from the end to the last answer of the requests in flight then. */
+  drainMs?: number;
   /** Requests written to a socket. */
   sent: number;
   /** Open loop: requests the schedule intended (sent + unsent). */
@@ -199,8 +202,12 @@ export class LoadEngine implements ConnectionEvents {
     return pressure;
   }
 
-  /** Runs the phase to its end (or until stop()), then drains in-flight requests within the timeout. */
-  async execute(): Promise<PhaseOutcome> {
+  /**
+   * Runs the phase to its end (or until stop()), then drains in-flight requests within the timeout.
+   * @param onStart called when the phase's clock starts (performance.now()), once the pool is up: the
+   *   time before it carried no load.
+   */
+  async execute(onStart?: (atMs: number) => void): Promise<PhaseOutcome> {
     const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
     this.sending = true;
     if (this.run.protocol === 'h2') this.h2 = (await import('./http2/connection.js')).H2Connection;
@@ -209,6 +216,7 @@ export class LoadEngine implements ConnectionEvents {
     // The first pressure() covers the load from here, not the thread's start-up and the pool's set-up.
     this.pressure();
     this.startMs = performance.now();
+    onStart?.(this.startMs);
     for (const conn of this.connections) this.fill(conn);
     this.timeoutTimer = setInterval(() => this.expire(), Math.max(5, Math.min(50, this.run.timeoutMs / 10)));
     this.endTimer = setTimeout(this.onEndTimer, this.run.durationMs);
@@ -440,10 +448,11 @@ export class LoadEngine implements ConnectionEvents {
 
   private settleIfIdle(): void {
     if (this.sending) return;
-    for (const conn of this.connections) {
-      if (conn.inFlight === 0) conn.close();
-    }
-    if ([...this.connections].some((c) => c.inFlight > 0)) return;
+    for (const conn of this.connections) if (conn.inFlight > 0) return;
+    // The pool closes only once its last answer is in: closing 50 sockets takes ~5 ms of this thread, and
+    // closed at the phase's end they delayed the reading of the answers still in flight, and so their latencies.
+    this.outcome.drainMs = performance.now() - this.startMs - this.outcome.elapsedMs;
+    for (const conn of this.connections) conn.close();
     clearInterval(this.timeoutTimer);
     void this.wake.close();
     this.resolveDone?.();

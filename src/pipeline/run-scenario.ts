@@ -103,10 +103,15 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       faults.schedule(phase.faults, phase.durationMs);
       const cpuAtStart = process.cpuUsage();
       let outcome: PhaseOutcome;
-      // The load starts after the pool's connections are up, so the phase ends a little after this.
-      const phaseEndMs = sinceStart() + phase.durationMs;
+      let loadStartMs: number | undefined;
+      let phaseEndMs = sinceStart() + phase.durationMs;
+      const loadStarted = (atMs: number) => {
+        loadStartMs = atMs - originMs;
+        recorder.loadStarted(loadStartMs);
+        phaseEndMs = loadStartMs + phase.durationMs;
+      };
       try {
-        outcome = await runPhase(phase, options, started, recorder, (status, cutAtMs = performance.now()) => {
+        outcome = await runPhase(phase, options, started, recorder, loadStarted, (status, cutAtMs = performance.now()) => {
           // A cut this close to the phase's end would leave a sliver of an interval after it (the last
           // requests and the drain in a few milliseconds), drawn as a spike of req/s: the phase's last
           // interval runs to its end instead.
@@ -121,7 +126,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         await faults.stop();
       }
       const cpu = process.cpuUsage(cpuAtStart);
-      recorder.flush(sinceStart());
+      const loadEndMs = loadStartMs === undefined ? sinceStart() : loadStartMs + outcome.elapsedMs + (outcome.drainMs ?? 0);
+      recorder.endPhase(loadEndMs, sinceStart());
       const deltas = phase.record && started.length ? await metrics.phaseEnd() : undefined;
       // A generator's folder states the load it ran, its segment: merging the folders adds them up to the whole.
       const ran = options.segment ? { ...phase, load: segmentLoad(phase.load, options.segment).load } : phase;
@@ -187,14 +193,16 @@ function kneeStep(knee: KneeDecl, phase: PhaseDecl, outcome: PhaseOutcome, recor
 }
 
 /**
- * Runs one phase's load; `everyInterval` is called each second with the engine's live status (and, with
- * worker threads, the performance.now() at which the workers' interval was cut).
+ * Runs one phase's load; `loadStarted` is called when its clock starts (performance.now()), and
+ * `everyInterval` each second from then with the engine's live status (and, with worker threads, the
+ * performance.now() at which the workers' interval was cut).
  */
 async function runPhase(
   phase: PhaseDecl,
   options: RunOptions,
   started: StartedService[],
   sink: Recorder,
+  loadStarted: (atMs: number) => void,
   everyInterval: (status: EngineStatus | undefined, cutAtMs?: number) => void,
 ): Promise<PhaseOutcome> {
   const { scenario } = options;
@@ -228,19 +236,26 @@ async function runPhase(
         load: phase.load,
         intervalMs: INTERVAL_MS,
         signal: options.signal,
+        loadStarted,
         everyInterval,
       },
       sink,
     );
   }
   let engine: LoadEngine | undefined;
-  const ticker = setInterval(() => everyInterval(engine?.status), INTERVAL_MS);
+  let ticker: NodeJS.Timeout | undefined;
+  // The seconds count from the load's start, so that the phase's last second ends with it.
+  const startTicker = (atMs: number) => {
+    loadStarted(atMs);
+    ticker = setInterval(() => everyInterval(engine?.status), INTERVAL_MS);
+  };
   const abort = () => engine?.stop();
   options.signal.addEventListener('abort', abort, { once: true });
   try {
     if (options.engine === 'autocannon') {
       // Loaded only when asked for: importing autocannon costs every other run about 80 ms of CPU.
       const { runAutocannonPhase } = await import('../load/autocannon-engine.js');
+      startTicker(performance.now());
       return await runAutocannonPhase({ phase, target, scenario, sink, signal: options.signal });
     }
     engine = new LoadEngine(
@@ -259,7 +274,7 @@ async function runPhase(
       },
       sink,
     );
-    return await engine.execute();
+    return await engine.execute(startTicker);
   } finally {
     clearInterval(ticker);
     options.signal.removeEventListener('abort', abort);

@@ -97,7 +97,9 @@ describe('hopscope run --workers 2', () => {
     expect(summary.timeline.length).toBeGreaterThanOrEqual(2);
     // No sliver of an interval at the phase's end (its rate would be drawn as a spike), and no idle point after it.
     expect(summary.timeline.map((p) => p.lengthMs).filter((ms) => ms < 500)).toEqual([]);
-    expect(summary.timeline.map((p) => p.rateRps).filter((rps) => Math.abs(rps - 2000) / 2000 > 0.1)).toEqual([]);
+    // Every second at the rate, the first too: it starts with the load, not with the threads (whose start,
+    // counted in, read 1,808-1,877 req/s).
+    expect(summary.timeline.map((p) => p.rateRps).filter((rps) => Math.abs(rps - 2000) / 2000 > 0.05)).toEqual([]);
     expect(hlogIntervals(dir).length).toBeGreaterThanOrEqual(2);
     expect(wallMs).toBeLessThan(8000);
     // Both threads carried the first second; after it, 2,000 req/s fit in one (each was a few % busy).

@@ -206,4 +206,35 @@ describe('Recorder intervals at phase boundaries', () => {
     expect(timeline.points.map((p) => [p.tMs, p.lengthMs])).toEqual([[0, 1000]]);
     expect(recorder.phaseTotals[0]!.durationMs).toBe(1000);
   });
+
+  it("the phase's intervals span its load: from the engine's clock start to its last answer, not the set-up before or the teardown after", () => {
+    const recorder = new Recorder(['get'], 0);
+    const timeline = new Timeline();
+    recorder.onInterval(timeline.interval);
+    recorder.beginPhase('one', true, 0);
+    recorder.connected(5000, undefined); // the pool's set-up, before the clock
+    recorder.loadStarted(180); // worker threads and connections took 180 ms
+    recorder.response(0, 250, 200, undefined);
+    recorder.flush(1180); // the first tick, a second after the clock's start
+    recorder.response(0, 300, 200, undefined);
+    recorder.endPhase(2183, 2210); // the last answer at 2183; the threads ended by 2210
+    expect(timeline.points.map((p) => [p.tMs, p.lengthMs])).toEqual([
+      [180, 1000],
+      [1180, 1003],
+    ]);
+    expect(recorder.phaseTotals[0]!.durationMs).toBe(2003);
+    expect(recorder.phaseTotals[0]!.connect.totalCount).toBe(1);
+  });
+
+  it('endPhase after a cut later than the load\'s end closes at the caller\'s time, keeping what was handed over after the cut', () => {
+    const recorder = new Recorder(['get'], 0);
+    recorder.beginPhase('one', true, 0);
+    recorder.loadStarted(0);
+    recorder.response(0, 250, 200, undefined);
+    recorder.flush(1000); // a cut just after the last answer (at 998)
+    recorder.response(0, 300, 200, undefined); // a worker's last figures, handed over after the cut
+    recorder.endPhase(998, 1010);
+    expect(recorder.phaseTotals[0]!.requests[0]!.ok.totalCount).toBe(2);
+    expect(recorder.phaseTotals[0]!.durationMs).toBe(1010);
+  });
 });

@@ -37,8 +37,8 @@ describe('shareLoad', () => {
     expect([...halves[0]!, ...halves[1]!].sort((a, b) => a - b)).toEqual(one);
   });
 
-  it('adds outcomes up (elapsed: the longest)', () => {
-    const o = { elapsedMs: 1000, sent: 10, intended: 12, unsent: 2, maxBacklog: 3, connectFailures: 1 };
-    expect(mergeOutcomes([o, { ...o, elapsedMs: 1002 }])).toEqual({ elapsedMs: 1002, sent: 20, intended: 24, unsent: 4, maxBacklog: 6, connectFailures: 2 });
+  it('adds outcomes up (elapsed: the longest; the drain: to the last answer of any thread)', () => {
+    const o = { elapsedMs: 1000, drainMs: 5, sent: 10, intended: 12, unsent: 2, maxBacklog: 3, connectFailures: 1 };
+    expect(mergeOutcomes([o, { ...o, elapsedMs: 1002, drainMs: 1 }])).toEqual({ elapsedMs: 1002, drainMs: 3, sent: 20, intended: 24, unsent: 4, maxBacklog: 6, connectFailures: 2 });
   });
 });

@@ -34,6 +34,8 @@ export interface WorkerPhase {
   load: LoadModel;
   intervalMs: number;
   signal: AbortSignal;
+  /** When this thread's engine starts its clock (performance.now()); the workers' start within milliseconds of it. */
+  loadStarted: (atMs: number) => void;
   /** After each interval's figures are merged: the shares' summed status, and performance.now() when the interval was cut. */
   everyInterval: (status: EngineStatus, cutAtMs: number) => void;
 }
@@ -48,7 +50,8 @@ export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Prom
   const engine = shareEngine(own!, recorder);
   const carriers = slices && new Carriers(slices, others.length + 1, engine);
   let collecting: Promise<void> | undefined;
-  const ticker = setInterval(() => {
+  let ticker: NodeJS.Timeout | undefined;
+  const tick = () => {
     // A worker slow to answer makes this interval longer rather than overlapping two cuts.
     if (collecting) return;
     const cutAtMs = performance.now();
@@ -61,7 +64,12 @@ export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Prom
       })
       .catch((error: unknown) => pool.fail(error instanceof Error ? error : new Error(String(error))))
       .finally(() => (collecting = undefined));
-  }, phase.intervalMs);
+  };
+  // The seconds count from the load's start, not from the threads' (100-300 ms before it).
+  const startTicker = (atMs: number) => {
+    phase.loadStarted(atMs);
+    ticker = setInterval(tick, phase.intervalMs);
+  };
   const stop = () => {
     pool.stop();
     engine.stop();
@@ -69,7 +77,7 @@ export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Prom
   phase.signal.addEventListener('abort', stop, { once: true });
   if (phase.signal.aborted) stop();
   try {
-    const outcome = await pool.run(() => (phase.signal.aborted ? Promise.resolve(UNSTARTED) : engine.execute()));
+    const outcome = await pool.run(() => (phase.signal.aborted ? Promise.resolve(UNSTARTED) : engine.execute(startTicker)));
     return { ...outcome, threads: { count: others.length + 1, ...(carriers ? { carrying: { fewest: carriers.fewest, most: carriers.threads } } : {}) } };
   } finally {
     clearInterval(ticker);
@@ -286,8 +294,11 @@ export class WorkerPool {
 /** The phase's outcome from its workers' outcomes. */
 export function mergeOutcomes(outcomes: readonly PhaseOutcome[]): PhaseOutcome {
   const sum = (pick: (o: PhaseOutcome) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
+  const elapsedMs = Math.max(0, ...outcomes.map((o) => o.elapsedMs));
   return {
-    elapsedMs: Math.max(0, ...outcomes.map((o) => o.elapsedMs)),
+    elapsedMs,
+    // The threads' clocks start within milliseconds of each other: the last of them to drain sets the end.
+    drainMs: Math.max(0, ...outcomes.map((o) => o.elapsedMs + (o.drainMs ?? 0))) - elapsedMs,
     sent: sum((o) => o.sent),
     intended: sum((o) => o.intended),
     unsent: sum((o) => o.unsent),
