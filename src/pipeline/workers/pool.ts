@@ -65,7 +65,7 @@ export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Prom
       .catch((error: unknown) => pool.fail(error instanceof Error ? error : new Error(String(error))))
       .finally(() => (collecting = undefined));
   };
-  // The seconds count from the load's start, not from the threads' (100-300 ms before it).
+  // The seconds count from the load's start, not from the threads' (70-100 ms before it, on a 2-vCPU VM).
   const startTicker = (atMs: number) => {
     phase.loadStarted(atMs);
     ticker = setInterval(tick, phase.intervalMs);
