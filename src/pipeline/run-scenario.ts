@@ -104,17 +104,16 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       const cpuAtStart = process.cpuUsage();
       let outcome: PhaseOutcome;
       let loadStartMs: number | undefined;
-      let phaseEndMs = sinceStart() + phase.durationMs;
       const loadStarted = (atMs: number) => {
         loadStartMs = atMs - originMs;
         recorder.loadStarted(loadStartMs);
-        phaseEndMs = loadStartMs + phase.durationMs;
       };
       try {
         outcome = await runPhase(phase, options, started, recorder, loadStarted, (status, cutAtMs = performance.now()) => {
           // A cut this close to the phase's end would leave a sliver of an interval after it (the last
           // requests and the drain in a few milliseconds), drawn as a spike of req/s: the phase's last
-          // interval runs to its end instead.
+          // interval runs to its end instead. The cuts start with the load (runPhase), so its start is known.
+          const phaseEndMs = loadStartMs! + phase.durationMs;
           if (phaseEndMs - (cutAtMs - originMs) > INTERVAL_MS / 2) {
             const flushStartMs = performance.now();
             recorder.flush(cutAtMs - originMs);

@@ -210,7 +210,9 @@ export class Recorder implements SampleSink {
   /**
    * Closes the phase's last interval where its load ended (`endMs`: its last answer), not where the caller
    * got to: the connections' closing and the worker threads' end (5-30 ms) carried none of it. At `nowMs`
-   * when an interval was cut after `endMs` (figures handed over after that cut are still to close).
+   * when an interval was cut after `endMs` (figures handed over after that cut are still to close), and
+   * at most `nowMs`: with `--workers`, `endMs` adds a thread's span to this thread's start, and the
+   * threads' clocks start milliseconds apart.
    */
   endPhase(endMs: number, nowMs: number): void {
     this.flush(endMs > this.intervalStartMs ? Math.min(endMs, nowMs) : nowMs);
