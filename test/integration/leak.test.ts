@@ -8,9 +8,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startTicksOf } from '../../src/runtime/process/run-registry.js';
-import { dockerUp, hopscope, outDir, startCli } from './cli-helpers.js';
+import { dockerUp, hopscope, outDir, ROOT, startCli } from './cli-helpers.js';
 import { buildExampleBinary, EXAMPLE, hopscopeContainers, ordersEntry, ordersScenario, runIdIn, scenarioFile } from './own-service-helpers.js';
 import { CACHE_COMM, childPids, freePort, getStatus, isAlive } from './runtime-helpers.js';
 
@@ -39,6 +40,17 @@ async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: num
   }
   return performance.now() - startedAtMs;
 }
+
+it('a build tool dies with hopscope: kill -9 mid-build leaves no cargo or go building on', async () => {
+  // hopscope's own build runner (the compiled module, as the CLI runs it) with `sleep` standing in for cargo.
+  const runTool = pathToFileURL(join(ROOT, 'dist/runtime/build/run-tool.js')).href;
+  const script = `import(${JSON.stringify(runTool)}).then((m) => m.runTool({ tool: 'sleep', args: ['30'], cwd: '/', env: process.env, timeoutMs: 60000, tailLines: 5 }, () => new Error('no sleep')))`;
+  const parent = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  let tool: number[] = [];
+  expect(await waitUntil(() => (tool = childPids(parent.pid!, 'sleep')).length === 1, 5_000)).toBeLessThan(5_000);
+  parent.kill('SIGKILL');
+  expect(await waitUntil(() => !isAlive(tool[0]!), 5_000)).toBeLessThan(2_000);
+});
 
 it('the process runtime has setpriv from util-linux (.ci/run installs it)', () => {
   expect(existsSync('/usr/bin/setpriv') || existsSync('/bin/setpriv')).toBe(true);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { InfraError } from '../../errors.js';
 import { LineTail } from '../log-tail.js';
+import { findOnPath, withDeathSignal } from '../process/death-signal.js';
 import { track, untrack, type Teardownable } from '../teardown.js';
 
 export interface ToolRun {
@@ -18,12 +19,20 @@ export type ToolOutcome = { ok: true } | { ok: false; why: string; tail: string[
 /**
  * Runs a build tool to completion, keeping only the tail of its output. A missing tool is an InfraError for the
  * caller to word; a failing one is returned, so the caller can name the service. The child is tracked, so
- * Ctrl-C during a long build kills it.
+ * Ctrl-C during a long build kills it, and dies with hopscope otherwise (death-signal.ts).
  */
 export function runTool(run: ToolRun, missingToolError: () => InfraError): Promise<ToolOutcome> {
   return new Promise((resolve, reject) => {
     const tail = new LineTail(run.tailLines);
-    const child = spawn(run.tool, run.args, { cwd: run.cwd, env: run.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Under the parent-death signal, as a service is: a kill -9 of hopscope mid-build left cargo or go
+    // building on. setpriv reports a missing tool as its own failure, not as ENOENT, so the tool is looked up first.
+    const guarded = withDeathSignal([run.tool, ...run.args]);
+    if (guarded.guarded && findOnPath(run.tool, run.env) === undefined) {
+      reject(missingToolError());
+      return;
+    }
+    const [file, ...args] = guarded.argv;
+    const child = spawn(file!, args, { cwd: run.cwd, env: run.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const handle: Teardownable = {
       label: `${run.tool} ${run.args[0] ?? ''} (pid ${child.pid ?? '?'})`,
       down: async () => {

@@ -14,19 +14,21 @@ let found: string | null | undefined;
 /** setpriv's path, or undefined when util-linux's setpriv is not installed (or not Linux). */
 export function setprivPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (found !== undefined) return found ?? undefined;
-  found = null;
-  if (process.platform !== 'linux') return undefined;
-  for (const dir of (env.PATH ?? '').split(delimiter).concat(['/usr/bin', '/bin'])) {
-    const candidate = join(dir, 'setpriv');
+  found = process.platform === 'linux' ? (findOnPath('setpriv', env) ?? null) : null;
+  return found ?? undefined;
+}
+
+/** The executable `name` in env.PATH's folders (then /usr/bin and /bin), as execvp would find it; a path is taken as it is. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = name.includes('/') ? [name] : (env.PATH ?? '').split(delimiter).concat(['/usr/bin', '/bin']).map((dir) => join(dir, name));
+  return candidates.find((candidate) => {
     try {
       accessSync(candidate, constants.X_OK);
-      found = candidate;
-      break;
+      return true;
     } catch {
-      // not in this folder
+      return false;
     }
-  }
-  return found ?? undefined;
+  });
 }
 
 /** The argv to spawn so that `argv` gets SIGKILL when hopscope dies; unchanged (guarded false) without setpriv. */
