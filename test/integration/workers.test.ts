@@ -85,12 +85,14 @@ describe('hopscope run --workers 2', () => {
   }, 60_000);
 
   it('open loop: the achieved rate is within 2% of the target, every request reached the server, and one thread came to carry it', async () => {
-    const { summary, dir, wallMs } = await hopscope(['--rate', '2000', '--workers', '2', '--duration', '2s']);
+    // 3 s: the threads are reviewed after each second, and a slow host's first second (both threads
+    // warming up) can read too busy to gather (the summed busy share was 0.31-0.38 here, 0.45 gathers).
+    const { summary, dir, wallMs } = await hopscope(['--rate', '2000', '--workers', '2', '--duration', '3s']);
     const phase = summary.phases[0]!;
-    // 2000/s x 2 s, whichever thread sent each; the engine can miss an arrival due in the phase's last
+    // 2000/s x 3 s, whichever thread sent each; the engine can miss an arrival due in the phase's last
     // millisecond, when its end timer fires before the scheduler wakes (as with one thread).
-    expect(phase.intended).toBeGreaterThanOrEqual(3990);
-    expect(phase.intended).toBeLessThanOrEqual(4000);
+    expect(phase.intended).toBeGreaterThanOrEqual(5990);
+    expect(phase.intended).toBeLessThanOrEqual(6000);
     expect(phase.sent).toBe(answered);
     expect(summary.overall.count).toBe(answered);
     expect(Math.abs(phase.achievedRps - 2000) / 2000, JSON.stringify(phase)).toBeLessThan(0.02);
@@ -102,7 +104,7 @@ describe('hopscope run --workers 2', () => {
     expect(summary.timeline.map((p) => p.rateRps).filter((rps) => Math.abs(rps - 2000) / 2000 > 0.05)).toEqual([]);
     expect(hlogIntervals(dir).length).toBeGreaterThanOrEqual(2);
     expect(wallMs).toBeLessThan(8000);
-    // Both threads carried the first second; after it, 2,000 req/s fit in one (each was a few % busy).
+    // Both threads carried the first second; after it, 2,000 req/s fit in one (each was 13-21 % busy).
     expect(phase.generator?.threads).toEqual({ count: 2, carrying: { fewest: 1, most: 2 } });
   }, 60_000);
 
