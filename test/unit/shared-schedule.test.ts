@@ -115,7 +115,7 @@ describe('enginesNeeded', () => {
 
   it('adds a thread when one is pressed, by CPU or by connections, never past the most there are', () => {
     expect(enginesNeeded(1, [p(SPREAD_ABOVE + 0.1), p(0)], 2)).toBe(2);
-    // Its requests waited for a connection (1.5x what it has): they need 1.5 / GATHER_UNDER threads' worth.
+    // Its requests waited for a connection (1.5x what it has): they need 1.5 / GATHER_UNDER.connections threads' worth.
     const idle = p(0, 0);
     expect(enginesNeeded(1, [p(0.1, 1.5), idle, idle, idle], 4)).toBe(4);
     expect(enginesNeeded(1, [p(0.1, 0.65), idle, idle, idle], 4)).toBe(2);
@@ -125,7 +125,10 @@ describe('enginesNeeded', () => {
 
   it('holds between the two bounds, so that it does not swing back and forth', () => {
     expect(enginesNeeded(1, [p(0.5), p(0)], 2)).toBe(1);
-    expect(enginesNeeded(2, [p(GATHER_UNDER), p(GATHER_UNDER)], 2)).toBe(2);
+    expect(enginesNeeded(2, [p(GATHER_UNDER.busy), p(GATHER_UNDER.busy)], 2)).toBe(2);
+    // Connections taken add up as they are, unlike busy time: gathered, these would be 40 % taken.
+    expect(enginesNeeded(2, [p(0.05, 0.2), p(0.05, 0.2)], 2)).toBe(2);
+    expect(enginesNeeded(2, [p(0.2, 0.05), p(0.2, 0.05)], 2)).toBe(1);
     // Gathered, their connections would be too full: two threads stay.
     expect(enginesNeeded(2, [p(0.05, 0.3), p(0.05, 0.3)], 2)).toBe(2);
   });

@@ -45,12 +45,13 @@ export function shareLoad(load: LoadModel, generators: number): LoadShare[] {
  */
 export const SPREAD_ABOVE = 0.6;
 /**
- * Engines are gathered onto fewer while those would stay under this pressure each, by the sum of what they
- * carried apart: far from SPREAD_ABOVE, so that they do not swing back. The sum overstates the gathered
- * engine (apart, each wakes for its own sends; gathered, sends that fall due together leave in one wake):
- * two threads at 2,000 req/s summed 0.31-0.38 busy, and the one that carried it afterwards read 0.20-0.24.
+ * Engines are gathered onto fewer while those would stay under these pressures each, by the sum of what
+ * they carried apart: far from SPREAD_ABOVE, so that they do not swing back. Connections taken add up as
+ * they are; busy time does not: the sum overstates the gathered engine (apart, each wakes for its own
+ * sends; gathered, sends that fall due together leave in one wake-up). Two threads at 2,000 req/s summed
+ * 0.31-0.38 busy, and the one that carried it afterwards read 0.20-0.24.
  */
-export const GATHER_UNDER = 0.45;
+export const GATHER_UNDER: Readonly<EnginePressure> = { busy: 0.45, connections: 0.35 };
 
 /**
  * How many of `max` engine threads should carry an open loop next, from each one's pressure over the last
@@ -60,8 +61,8 @@ export const GATHER_UNDER = 0.45;
  * wakes for every one of its requests and a wake costs the same at any rate.
  */
 export function enginesNeeded(active: number, pressures: readonly EnginePressure[], max: number): number {
-  const fit = (pick: (p: EnginePressure) => number) => Math.ceil(pressures.reduce((sum, p) => sum + pick(p), 0) / GATHER_UNDER);
-  const needed = Math.max(1, fit((p) => p.busy), fit((p) => p.connections));
+  const fit = (key: keyof EnginePressure) => Math.ceil(pressures.reduce((sum, p) => sum + p[key], 0) / GATHER_UNDER[key]);
+  const needed = Math.max(1, fit('busy'), fit('connections'));
   if (pressures.some((p) => p.busy > SPREAD_ABOVE || p.connections > SPREAD_ABOVE)) return Math.min(max, Math.max(active + 1, needed));
   return Math.min(active, needed);
 }
