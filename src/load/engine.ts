@@ -270,7 +270,12 @@ export class LoadEngine implements ConnectionEvents {
 
   response(conn: LoadConnection, requestIndex: number, startMs: number, response: ParsedResponse): void {
     this.inFlight--;
-    const latencyMs = performance.now() - startMs;
+    const nowMs = performance.now();
+    const latencyMs = nowMs - startMs;
+    const closed = this.run.load.model === 'closed';
+    // Closed loop: the next request leaves before this answer is recorded, so that the recording is no part
+    // of its latency and one clock reading serves both.
+    if (closed && this.sending) this.fill(conn, nowMs);
     this.latencySumMs += latencyMs;
     this.sink.response(requestIndex, latencyMs * 1000, response.status, response.serverTiming);
     // Up by 1 % when above, down by 1 % when not: settles where half the responses are above.
@@ -279,9 +284,10 @@ export class LoadEngine implements ConnectionEvents {
       this.settleIfIdle();
       return;
     }
+    if (closed) return;
     this.fill(conn);
     // The loop is awake anyway: what fell due meanwhile leaves now.
-    if (this.run.load.model === 'open') this.pace();
+    this.pace();
   }
 
   failure(_conn: LoadConnection, requestIndex: number, startMs: number, kind: ErrorKind): void {
@@ -327,9 +333,12 @@ export class LoadEngine implements ConnectionEvents {
     conn.connect();
   }
 
-  /** Gives a connection that has room as much work as the loop model allows now. */
-  private fill(conn: LoadConnection): void {
+  /** Gives a connection that has room as much work as the loop model allows now (`nowMs`, when the caller read the clock). */
+  private fill(conn: LoadConnection, nowMs = performance.now()): void {
     if (this.run.load.model === 'closed') {
+      if (conn.capacity === 0) return;
+      this.sendOn(conn, nowMs);
+      // Pipelined requests leave one write later each: each clock starts at its own.
       while (conn.capacity > 0) this.sendOn(conn, performance.now());
       return;
     }

@@ -12,12 +12,13 @@
  * empty lines before a status line (a CRLF after a 304, after a 100 Continue, after a body).
  */
 
+/** Read-only: a repeated head hands the same object on for each of its responses. */
 export interface ParsedResponse {
-  status: number;
+  readonly status: number;
   /** The server said `Connection: close` (or spoke HTTP/1.0 without keep-alive, or switched protocols). */
-  close: boolean;
+  readonly close: boolean;
   /** Raw value of the Server-Timing header, when the response had one. */
-  serverTiming: string | undefined;
+  readonly serverTiming: string | undefined;
 }
 
 export class ProtocolError extends Error {}
@@ -64,9 +65,8 @@ const enum State {
 
 /** What a response head says, before the request it answers is known (a HEAD's response has no body). */
 interface HeadFacts {
-  status: number;
-  close: boolean;
-  serverTiming: string | undefined;
+  /** Made with the facts, so that a repeated head allocates nothing per response. */
+  response: ParsedResponse;
   /** -1 when absent. */
   contentLength: number;
   chunked: boolean;
@@ -237,8 +237,9 @@ export class ResponseParser {
   /** A final response's head was read: where its body ends. Undefined facts: an interim response (1xx), the final one follows. */
   private begin(facts: HeadFacts | undefined): void {
     if (facts === undefined) return;
-    const { status, contentLength } = facts;
-    this.current = { status, close: facts.close, serverTiming: facts.serverTiming };
+    const { response, contentLength } = facts;
+    const { status } = response;
+    this.current = response;
     if (this.isHeadRequest() || status === 204 || status === 304) this.finish();
     else if (facts.chunked) this.state = State.ChunkSize;
     else if (contentLength > 0) {
@@ -246,7 +247,7 @@ export class ResponseParser {
       this.state = State.FixedBody;
     } else if (contentLength === 0 || status === 101) this.finish();
     else {
-      this.current.close = true;
+      this.current = { ...response, close: true };
       this.state = State.BodyUntilClose;
     }
   }
@@ -327,9 +328,7 @@ function readHead(head: string): HeadFacts | undefined {
   // 1xx are interim, the real response follows on the same request; 101 is final: the protocol changed.
   if (status < 200 && status !== 101) return undefined;
   return {
-    status,
-    close: sawClose || status === 101 || (minor === 48 && !sawKeepAlive),
-    serverTiming,
+    response: Object.freeze({ status, close: sawClose || status === 101 || (minor === 48 && !sawKeepAlive), serverTiming }),
     contentLength,
     // chunked counts only as the final coding; before another one, the body runs to the close (RFC 9112 6.3).
     chunked: transferEncoding !== undefined && finalCoding(transferEncoding) === 'chunked',
