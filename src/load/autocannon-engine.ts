@@ -45,7 +45,7 @@ export async function runAutocannonPhase({ phase, target, scenario, sink, signal
   }, (error) => finish(error));
   instance.on('response', (_client: unknown, status: number, _bytes: number, responseTimeMs: number) => {
     sent++;
-    sink.response(requestIndex, responseTimeMs * 1000, status, undefined);
+    sink.response(requestIndex, responseTimeMs * 1000, status, undefined, performance.now() - responseTimeMs);
   });
   instance.on('reqError', (error: Error) => {
     sent++;

@@ -277,7 +277,7 @@ export class LoadEngine implements ConnectionEvents {
     // of its latency and one clock reading serves both.
     if (closed && this.sending) this.fill(conn, nowMs);
     this.latencySumMs += latencyMs;
-    this.sink.response(requestIndex, latencyMs * 1000, response.status, response.serverTiming);
+    this.sink.response(requestIndex, latencyMs * 1000, response.status, response.serverTiming, startMs);
     // Up by 1 % when above, down by 1 % when not: settles where half the responses are above.
     this.latencyP50Ms *= latencyMs > this.latencyP50Ms ? 1.01 : 0.99;
     if (!this.sending) {

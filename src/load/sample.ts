@@ -22,8 +22,12 @@ export type ErrorKind =
 export const ERROR_KINDS: readonly ErrorKind[] = ['connect', 'timeout', 'reset', 'protocol', 'unsent', 'rst_stream', 'goaway'];
 
 export interface SampleSink {
-  /** A complete HTTP response. Statuses 4xx/5xx are responses too; the recorder classifies them. */
-  response(requestIndex: number, latencyUs: number, status: number, serverTiming: string | undefined): void;
+  /**
+   * A complete HTTP response. Statuses 4xx/5xx are responses too; the recorder classifies them. `startMs`:
+   * when the request's latency started (its intended time in an open loop), on this thread's
+   * performance.now() clock.
+   */
+  response(requestIndex: number, latencyUs: number, status: number, serverTiming: string | undefined, startMs: number): void;
   /** A request that got no response. */
   failure(requestIndex: number, kind: ErrorKind, latencyUs: number): void;
   /** Open loop: how late a request left compared with its intended time. */

@@ -134,12 +134,10 @@ export class Recorder implements SampleSink {
 
   /**
    * @param originMs performance.now() at the run's start: the zero of every timestamp.
-   * @param now the clock responses are stamped by; a replay of samples (the tests' fixtures) passes its own.
    */
   constructor(
     readonly requestNames: readonly string[],
     readonly originMs = performance.now(),
-    private readonly now: () => number = () => performance.now(),
   ) {
     this.interval = requestNames.map(() => new RequestSeries());
   }
@@ -148,10 +146,10 @@ export class Recorder implements SampleSink {
     this.listeners.push(listener);
   }
 
-  response(requestIndex: number, latencyUs: number, status: number, serverTiming: string | undefined): void {
+  response(requestIndex: number, latencyUs: number, status: number, serverTiming: string | undefined, startMs: number): void {
     if (this.recording) {
       this.hops.response(latencyUs, serverTiming);
-      this.requests.add(this.now() - this.originMs - latencyUs / 1000, latencyUs);
+      this.requests.add(startMs - this.originMs, latencyUs);
     }
     const series = this.interval[requestIndex]!;
     const statusClass = status < 200 ? '1xx' : status < 300 ? '2xx' : status < 400 ? '3xx' : status < 500 ? '4xx' : '5xx';

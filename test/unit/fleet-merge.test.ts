@@ -56,7 +56,7 @@ function valuesOf(part: Part): Value[][][] {
 function feed(recorder: Recorder, values: readonly Value[]): void {
   for (const v of values) {
     if (v.outcome === 'timeout') recorder.failure(v.request, 'timeout', v.latencyUs);
-    else recorder.response(v.request, v.latencyUs, v.outcome, undefined);
+    else recorder.response(v.request, v.latencyUs, v.outcome, undefined, 0);
     if (v.lag) recorder.sendLag(v.latencyUs / 100);
   }
 }

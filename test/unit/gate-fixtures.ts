@@ -62,7 +62,7 @@ export async function writeRun(dir: string, spec: RunSpec): Promise<SavedRun> {
         latencies.forEach((us, k) => {
           // Spread over the second, so that each response ends inside it.
           run.advanceTo(startMs + s * INTERVAL_MS + ((k + 0.5) / latencies.length) * INTERVAL_MS);
-          run.recorder.response(names.indexOf(name), us, 200, phase.record ? timings.get(name)?.shift() : undefined);
+          run.recorder.response(names.indexOf(name), us, 200, phase.record ? timings.get(name)?.shift() : undefined, run.nowMs - us / 1000);
           sent++;
         });
       }

@@ -17,8 +17,8 @@ async function writeSampleLog(): Promise<{ path: string; recorder: Recorder }> {
   recorder.onInterval(writer.interval);
   recorder.beginPhase('p', true, 0);
   for (let second = 0; second < 3; second++) {
-    for (let i = 1; i <= 1000; i++) recorder.response(0, i * (second + 1), 200, undefined);
-    for (let i = 1; i <= 10; i++) recorder.response(1, i <= 5 ? 300.4 : 300.6, 201, undefined);
+    for (let i = 1; i <= 1000; i++) recorder.response(0, i * (second + 1), 200, undefined, second * 1000);
+    for (let i = 1; i <= 10; i++) recorder.response(1, i <= 5 ? 300.4 : 300.6, 201, undefined, second * 1000);
     recorder.flush((second + 1) * 1000);
   }
   await writer.close();
@@ -37,10 +37,10 @@ describe('IntervalSnapshot.encode', () => {
       seen.push(first);
     });
     recorder.beginPhase('p', true, 0);
-    for (let i = 1; i <= 500; i++) recorder.response(0, i * 7, 200, undefined);
+    for (let i = 1; i <= 500; i++) recorder.response(0, i * 7, 200, undefined, 0);
     recorder.sendLag(12);
     recorder.flush(1000);
-    for (let i = 1; i <= 500; i++) recorder.response(i % 2, i * 3, 200, undefined);
+    for (let i = 1; i <= 500; i++) recorder.response(i % 2, i * 3, 200, undefined, 1000);
     recorder.flush(2000);
     expect(seen).toHaveLength(2);
     expect(seen[0]![0]).toBe(seen[0]![2]);

@@ -40,8 +40,8 @@ function samples(random: Random, count: number): Sample[] {
   });
 }
 
-function feed(recorder: Recorder, s: Sample): void {
-  if (s.kind === 'response') recorder.response(s.request, s.latencyUs, s.status, s.serverTiming);
+function feed(recorder: Recorder, s: Sample, startMs: number): void {
+  if (s.kind === 'response') recorder.response(s.request, s.latencyUs, s.status, s.serverTiming, startMs);
   else if (s.kind === 'failure') recorder.failure(s.request, 'timeout', s.latencyUs);
   else recorder.sendLag(s.lagUs);
 }
@@ -106,8 +106,8 @@ describe('Recorder.handOver / absorb', () => {
     intervals.forEach((batch, i) => {
       for (const w of workers) w.hops.followTailBar(main.hops.tailBarUs);
       for (const s of batch) {
-        feed(single, s);
-        feed(workers[pick() < 0.5 ? 0 : 1]!, s);
+        feed(single, s, i * 1000);
+        feed(workers[pick() < 0.5 ? 0 : 1]!, s, i * 1000);
       }
       for (const w of workers) main.absorb(w.handOver());
       single.flush((i + 1) * 1000);
@@ -180,12 +180,12 @@ describe('Recorder intervals at phase boundaries', () => {
     const timeline = new Timeline();
     recorder.onInterval(timeline.interval);
     recorder.beginPhase('one', true, 0);
-    recorder.response(0, 250, 200, undefined);
+    recorder.response(0, 250, 200, undefined, 500);
     recorder.flush(1000); // the tick
-    recorder.response(0, 300, 200, undefined);
+    recorder.response(0, 300, 200, undefined, 1002);
     recorder.flush(1004); // the phase's end: a short last interval, with load
     recorder.beginPhase('two', true, 1010); // 6 ms between phases with nothing sent
-    recorder.response(0, 400, 200, undefined);
+    recorder.response(0, 400, 200, undefined, 1500);
     recorder.flush(2010);
     expect(timeline.points.map((p) => [p.phase, p.tMs, p.lengthMs, p.p50Us])).toEqual([
       ['one', 0, 1000, 250],
@@ -200,7 +200,7 @@ describe('Recorder intervals at phase boundaries', () => {
     const timeline = new Timeline();
     recorder.onInterval(timeline.interval);
     recorder.beginPhase('one', true, 0);
-    recorder.response(0, 250, 200, undefined);
+    recorder.response(0, 250, 200, undefined, 500);
     recorder.flushPending(1000);
     recorder.flushPending(1003);
     expect(timeline.points.map((p) => [p.tMs, p.lengthMs])).toEqual([[0, 1000]]);
@@ -214,9 +214,9 @@ describe('Recorder intervals at phase boundaries', () => {
     recorder.beginPhase('one', true, 0);
     recorder.connected(5000, undefined); // the pool's set-up, before the clock
     recorder.loadStarted(180); // worker threads and connections took 180 ms
-    recorder.response(0, 250, 200, undefined);
+    recorder.response(0, 250, 200, undefined, 500);
     recorder.flush(1180); // the first tick, a second after the clock's start
-    recorder.response(0, 300, 200, undefined);
+    recorder.response(0, 300, 200, undefined, 2182);
     recorder.endPhase(2183, 2210); // the last answer at 2183; the threads ended by 2210
     expect(timeline.points.map((p) => [p.tMs, p.lengthMs])).toEqual([
       [180, 1000],
@@ -230,9 +230,9 @@ describe('Recorder intervals at phase boundaries', () => {
     const recorder = new Recorder(['get'], 0);
     recorder.beginPhase('one', true, 0);
     recorder.loadStarted(0);
-    recorder.response(0, 250, 200, undefined);
+    recorder.response(0, 250, 200, undefined, 500);
     recorder.flush(1000); // a cut just after the last answer (at 998)
-    recorder.response(0, 300, 200, undefined); // a worker's last figures, handed over after the cut
+    recorder.response(0, 300, 200, undefined, 997); // a worker's last figures, handed over after the cut
     recorder.endPhase(998, 1010);
     expect(recorder.phaseTotals[0]!.requests[0]!.ok.totalCount).toBe(2);
     expect(recorder.phaseTotals[0]!.durationMs).toBe(1010);
