@@ -104,6 +104,30 @@ describe('ResponseParser', () => {
       expect(parse([head + 'x', other + 'yz', head + 'w', ok('')])).toHaveLength(4);
     });
 
+    it('compares word by word where reads share one buffer (a plain TCP connection\'s), at every alignment, and tells any changed byte', () => {
+      const memory = new ArrayBuffer(4096);
+      // Like the dialer's read buffer: each chunk a view of the same memory, valid while it is pushed.
+      const readInto = (text: string, offset: number) => {
+        const view = Buffer.from(memory, offset, text.length);
+        view.write(text, 'latin1');
+        return view;
+      };
+      const value = 'a;dur=1;desc="0123456789abcdefghijklmnopqrstuv"';
+      const timed = (v: string) => `HTTP/1.1 200 OK\r\nContent-Length: 1\r\nServer-Timing: ${v}\r\n\r\n`;
+      for (let align = 0; align < 4; align++) {
+        for (let k = 0; k < value.length; k++) {
+          const out: ParsedResponse[] = [];
+          const parser = new ResponseParser((r) => out.push(r));
+          parser.push(readInto(timed(value) + 'x', 0));
+          parser.push(readInto(timed(value) + 'y', 64 + align));
+          const changed = value.slice(0, k) + (value[k] === 'Z' ? 'Y' : 'Z') + value.slice(k + 1);
+          parser.push(readInto(timed(changed) + 'z', 128 + align));
+          expect(out[1]).toBe(out[0]); // the repeat was recognized
+          expect(out.map((r) => r.serverTiming)).toEqual([value, value, changed]);
+        }
+      }
+    });
+
     it('reads a repeat split at every byte', () => {
       const out = parse([head + 'x', ...[...(head + 'y' + head + 'z')].map((ch) => ch)]);
       expect(out).toHaveLength(3);
