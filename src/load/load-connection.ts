@@ -30,6 +30,8 @@ export interface LoadConnection {
   readonly handshakeUs: number | undefined;
   /** Why this connection can never work (a certificate refused): the engine ends the run with it. */
   readonly fatal: InfraError | undefined;
+  /** The engine's own mark: the connection is in its list of connections with room (engine.ts, `free`). */
+  listed: boolean;
   connect(): void;
   /** Sends one instance of the mix's request `requestIndex`; its latency runs from `startMs`. */
   send(requestIndex: number, startMs: number): void;

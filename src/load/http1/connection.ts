@@ -28,6 +28,7 @@ export class Connection implements LoadConnection {
   handshakeUs: number | undefined;
   /** Why this connection can never work (a certificate refused): the engine ends the run with it. */
   fatal: InfraError | undefined;
+  listed = false;
 
   constructor(
     private readonly dialer: Dialer,

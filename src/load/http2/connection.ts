@@ -86,6 +86,7 @@ export class H2Connection implements LoadConnection, FrameHandler, HeaderFields 
   connectUs = 0;
   handshakeUs: number | undefined;
   fatal: InfraError | undefined;
+  listed = false;
 
   constructor(
     private readonly dialer: Dialer,
