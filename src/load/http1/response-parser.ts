@@ -364,7 +364,7 @@ function readHead(head: string): HeadFacts | undefined {
   // 1xx are interim, the real response follows on the same request; 101 is final: the protocol changed.
   if (status < 200 && status !== 101) return undefined;
   return {
-    response: Object.freeze({ status, close: sawClose || status === 101 || (minor === 48 && !sawKeepAlive), serverTiming }),
+    response: { status, close: sawClose || status === 101 || (minor === 48 && !sawKeepAlive), serverTiming },
     contentLength,
     // chunked counts only as the final coding; before another one, the body runs to the close (RFC 9112 6.3).
     chunked: transferEncoding !== undefined && finalCoding(transferEncoding) === 'chunked',
