@@ -89,9 +89,9 @@ export class ResponseParser {
   private repeatLength = 0;
   /**
    * The ArrayBuffer under the latest chunk, and a word view of it once a second chunk came from it too: a
-   * plain TCP connection reads into one buffer per thread, and comparing a head word by word there costs a
-   * third of Buffer.compare's native call (perf: ~180 ns a response, most of it the call). A TLS read
-   * arrives in a buffer of its own, which never gets a view.
+   * plain TCP connection reads into one buffer per thread, where a head is compared word by word in JS
+   * rather than by Buffer.compare, whose native call cost ~180 ns a response in a closed loop's `perf`
+   * (148 bytes alone: 43-53 ns against 87). A TLS read arrives in a buffer of its own, which never gets a view.
    */
   private chunkArrayBuffer: ArrayBufferLike | undefined;
   private chunkWords: Int32Array | undefined;
