@@ -337,7 +337,7 @@ export class LoadEngine implements ConnectionEvents {
     conn.connect();
   }
 
-  /** Gives a connection that has room as much work as the loop model allows now (`nowMs`, when the caller read the clock). */
+  /** Gives a connection that has room as much work as the loop model allows now; a closed loop's first request starts at `nowMs`. */
   private fill(conn: LoadConnection, nowMs = performance.now()): void {
     if (this.run.load.model === 'closed') {
       if (conn.capacity === 0) return;
