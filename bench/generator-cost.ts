@@ -7,7 +7,8 @@
  *     CPU ms per 1,000 responses, achieved rate, p50/p99, hopscope's send lag; ratios to oha from the same round;
  *     hopscope also once more with `--warm-up`: the targets are the plain row's (the peers have no warm-up),
  *     that row shows how much of its send lag and tail is the first seconds of a run (JIT, heap growth);
- *   - closed loop, 50 connections, 10 s: req/s and CPU per 1,000; ratios to oha and wrk -t1 from the same round;
+ *   - closed loop, 50 connections, 10 s: req/s and CPU per 1,000; ratios to oha and wrk -t1 from the same round,
+ *     and to the node floor (bench/node-floor.ts: Node's own closed loop with nothing measured, this host's limit for any Node generator);
  *   - the coordinated-omission stall: nginx SIGSTOPped for 1 s at t=5 s of a 12 s run at 1,000 req/s.
  * Prints figures and ratios; asserts nothing.
  *
@@ -16,7 +17,7 @@
 
 import Table from 'cli-table3';
 import { Cleanup } from './lib/cleanup.js';
-import { autocannon, hopscope, k6, oha, vegeta, wrk, type Generator, type Load, type Measured } from './lib/generators.js';
+import { autocannon, hopscope, k6, nodeFloor, oha, vegeta, wrk, type Generator, type Load, type Measured } from './lib/generators.js';
 import { unsetSandboxCa } from './lib/cpu.js';
 import { formatLoadAvg, readLoadAvg, waitForQuiet } from './lib/loadavg.js';
 import { nginxPids, SMALL_JSON_BODY, startNginx, type Nginx } from './lib/nginx.js';
@@ -88,10 +89,10 @@ async function openLoop(rate: number, durationS: number, rounds: number, url: st
 }
 
 async function closedLoop(rounds: number, url: string, cleanup: Cleanup): Promise<void> {
-  const tools = [hopscope(), oha(), wrk(), autocannon(), k6(), vegeta()];
+  const tools = [hopscope(), oha(), wrk(), autocannon(), k6(), vegeta(), nodeFloor()];
   const r = await compare(tools, { model: 'closed', connections: CLOSED_CONNECTIONS }, 10, rounds, url, cleanup);
   console.log(`\nclosed loop, ${CLOSED_CONNECTIONS} connections, 10 s: requests/s (higher is better)`);
-  printTable(`closed x${CLOSED_CONNECTIONS}`, r, ['oha', 'wrk -t1', 'autocannon'], (m) => m.rps / 1000, 'k/s');
+  printTable(`closed x${CLOSED_CONNECTIONS}`, r, ['oha', 'wrk -t1', 'autocannon', 'node floor'], (m) => m.rps / 1000, 'k/s');
   console.log('closed loop: CPU ms per 1,000 responses (lower is better)');
   printTable(`closed x${CLOSED_CONNECTIONS}`, r, ['oha', 'wrk -t1'], perThousand, 'ms');
 }

@@ -216,3 +216,18 @@ export function wrk(): Generator {
     },
   };
 }
+
+/** Not a generator: bench/node-floor.ts, the closed loop Node itself reaches here with nothing measured. */
+export function nodeFloor(): Generator {
+  return {
+    name: 'node floor',
+    supports: (load) => load.model === 'closed',
+    run: async (r) => {
+      const connections = r.load.model === 'closed' ? r.load.connections : r.openConnections;
+      const script = join(REPO_ROOT, 'dist-bench/bench/node-floor.js');
+      const t = ok(await runTimed(process.execPath, [script, r.url, String(connections), String(r.durationS)], bounded(r)), 'node floor');
+      const j = JSON.parse(t.stdout) as { responses: number; seconds: number };
+      return { cpuS: t.cpuS, responses: j.responses, rps: j.responses / j.seconds, p50Us: NaN, p99Us: NaN };
+    },
+  };
+}
