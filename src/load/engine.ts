@@ -12,8 +12,8 @@
  * requests are in flight the loop wakes for their responses anyway and sends what fell due then; when the
  * latest request's answer is not expected before the next due time (slower than the gap between requests),
  * a wake thread (wake-thread.ts) wakes the loop at the due time; and a timer, about a millisecond early,
- * covers the rest. Above 4,000 req/s an engine gathers its sends into wake-ups at least 250 us apart
- * (schedule.ts, coalescingMs). The wake thread costs two wake-ups per request it serves (bench/wake-cost.ts:
+ * covers the rest. Above 5,000 req/s an engine gathers its sends: what falls due within 200 us of a
+ * request leaves with it at that window's end (schedule.ts, coalescingMs). The wake thread costs two wake-ups per request it serves (bench/wake-cost.ts:
  * 1.8x the CPU of a sleep on the loop's own thread at 2,000 wake-ups/s), so it serves only that case.
  */
 
@@ -28,7 +28,7 @@ import { PreciseSleeper } from './precise-sleep.js';
 import { seededRandom } from './random.js';
 import type { RequestMix } from './request-mix.js';
 import type { ErrorKind, SampleSink } from './sample.js';
-import { arrivalTimes, coalescingMs, type ArrivalPlan } from './schedule.js';
+import { arrivalTimes, nextSendingMs, type ArrivalPlan } from './schedule.js';
 import { settleHeap } from './settle-heap.js';
 import { SharedArrivals, type ScheduleShare } from './shared-schedule.js';
 import { TimeQueue } from './time-queue.js';
@@ -372,7 +372,9 @@ export class LoadEngine implements ConnectionEvents {
     for (;;) {
       if (!this.sending) return;
       const now = performance.now();
-      if (now >= this.quietUntilMs && this.sendWhatIsDue() > 0) this.quietUntilMs = now + coalescingMs(this.plan!, now - this.startMs, this.shared?.sharers);
+      if (now >= this.quietUntilMs && this.sendWhatIsDue() > 0) {
+        this.quietUntilMs = this.startMs + nextSendingMs(this.plan!, now - this.startMs, this.nextDueMs, this.shared?.sharers);
+      }
       const wakeMs = Math.max(this.startMs + this.nextDueMs, this.quietUntilMs);
       const waitMs = wakeMs - performance.now();
       if (waitMs === Infinity) return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom, zipfInt } from '../../src/load/random.js';
-import { arrivalTimes, COALESCE_MS, coalescingMs, expectedCount, rateAt } from '../../src/load/schedule.js';
+import { arrivalTimes, COALESCE_MS, coalescingMs, expectedCount, nextSendingMs, rateAt, type ArrivalPlan } from '../../src/load/schedule.js';
 import { TimeQueue } from '../../src/load/time-queue.js';
 
 function all(next: () => number): number[] {
@@ -18,6 +18,51 @@ describe('open-loop schedule', () => {
     const ramp = { fromRps: 1000, toRps: 9000, arrival: 'constant' as const, durationMs: 1000 };
     expect(coalescingMs(ramp, 100)).toBe(0);
     expect(coalescingMs(ramp, 900)).toBe(COALESCE_MS);
+  });
+
+  /**
+   * The engine's pacing: each send's lateness and the wake-ups that sent, each wake-up up to `lateMs` after the
+   * time asked for (the host's), which a window from the wake-up before carried into the next.
+   */
+  function gathered(plan: ArrivalPlan, lateMs = 0): { lagsMs: number[]; wakes: number } {
+    const next = arrivalTimes(plan, seededRandom(7));
+    const late = seededRandom(8);
+    const lagsMs: number[] = [];
+    let wakes = 0;
+    let due = next();
+    let quiet = 0;
+    while (due !== Infinity) {
+      const now = Math.max(due, quiet) + late() * lateMs;
+      for (; due <= now; due = next()) lagsMs.push(now - due);
+      wakes++;
+      quiet = nextSendingMs(plan, now, due);
+    }
+    return { lagsMs, wakes };
+  }
+
+  it('gathers from a due time: each gathered request at most COALESCE_MS late, the wake-ups on due times', () => {
+    const constant = gathered({ fromRps: 20_000, toRps: 20_000, arrival: 'constant', durationMs: 1000 });
+    expect(constant.lagsMs).toHaveLength(20_000);
+    // The first request alone at its due time, then five a wake-up, 0, 50, .. 200 us late.
+    expect(constant.wakes).toBe(1 + Math.ceil(19_999 / 5));
+    expect(new Set(constant.lagsMs.map((l) => Math.round(l * 1000)))).toEqual(new Set([0, 50, 100, 150, 200]));
+    // Wake-ups up to 30 us late: still five a wake-up, none more than the window and its wake-up's lateness late
+    // (a window from the wake-up before sent up to 280 us late).
+    const late = gathered({ fromRps: 20_000, toRps: 20_000, arrival: 'constant', durationMs: 1000 }, 0.03);
+    expect(late.wakes).toBe(constant.wakes);
+    expect(Math.max(...late.lagsMs)).toBeLessThanOrEqual(COALESCE_MS + 0.03);
+
+    const poisson = gathered({ fromRps: 20_000, toRps: 20_000, arrival: 'poisson', durationMs: 1000 });
+    expect(Math.max(...poisson.lagsMs)).toBeLessThanOrEqual(COALESCE_MS + 1e-5);
+    expect(poisson.lagsMs.length / poisson.wakes).toBeGreaterThan(4);
+
+    const ten = gathered({ fromRps: 10_000, toRps: 10_000, arrival: 'constant', durationMs: 1000 });
+    expect(ten.wakes).toBe(1 + Math.ceil(9_999 / 3));
+
+    // Below 1 / COALESCE_MS every request leaves at its due time, on its own wake-up.
+    const slow = gathered({ fromRps: 2000, toRps: 2000, arrival: 'poisson', durationMs: 1000 });
+    expect(slow.wakes).toBe(slow.lagsMs.length);
+    expect(Math.max(...slow.lagsMs)).toBe(0);
   });
 
   it('spaces constant arrivals exactly 1/rate apart, all within the phase', () => {
