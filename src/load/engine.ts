@@ -12,7 +12,7 @@
  * requests are in flight the loop wakes for their responses anyway and sends what fell due then; when the
  * latest request's answer is not expected before the next due time (slower than the gap between requests),
  * a wake thread (wake-thread.ts) wakes the loop at the due time; and a timer, about a millisecond early,
- * covers the rest. Above 5,000 req/s an engine gathers its sends: what falls due within 200 us of a
+ * covers the rest. From 5,000 req/s an engine gathers its sends: what falls due within 200 us of a
  * request leaves with it at that window's end (schedule.ts, coalescingMs). The wake thread costs two wake-ups per request it serves (bench/wake-cost.ts:
  * 1.8x the CPU of a sleep on the loop's own thread at 2,000 wake-ups/s), so it serves only that case.
  */

@@ -10,10 +10,11 @@ function all(next: () => number): number[] {
 }
 
 describe('open-loop schedule', () => {
-  it('gathers sends only above 1 / COALESCE_MS, following a ramp through it', () => {
+  it('gathers sends only from 1 / COALESCE_MS, following a ramp through it', () => {
     const flat = (rps: number) => ({ fromRps: rps, toRps: rps, arrival: 'poisson' as const, durationMs: 1000 });
     expect(coalescingMs(flat(2000), 500)).toBe(0);
-    expect(coalescingMs(flat(1000 / COALESCE_MS), 500)).toBe(0);
+    expect(coalescingMs(flat(1000 / COALESCE_MS - 1), 500)).toBe(0);
+    expect(coalescingMs(flat(1000 / COALESCE_MS), 500)).toBe(COALESCE_MS);
     expect(coalescingMs(flat(20_000), 500)).toBe(COALESCE_MS);
     const ramp = { fromRps: 1000, toRps: 9000, arrival: 'constant' as const, durationMs: 1000 };
     expect(coalescingMs(ramp, 100)).toBe(0);
@@ -59,7 +60,9 @@ describe('open-loop schedule', () => {
     const ten = gathered({ fromRps: 10_000, toRps: 10_000, arrival: 'constant', durationMs: 1000 });
     expect(ten.wakes).toBe(1 + Math.ceil(9_999 / 3));
 
-    // Below 1 / COALESCE_MS every request leaves at its due time, on its own wake-up.
+    // At 1 / COALESCE_MS two a wake-up, the second at its due time; below it every request leaves at its due time, on its own wake-up.
+    const five = gathered({ fromRps: 5000, toRps: 5000, arrival: 'constant', durationMs: 1000 });
+    expect(five.wakes).toBe(1 + Math.ceil(4_999 / 2));
     const slow = gathered({ fromRps: 2000, toRps: 2000, arrival: 'poisson', durationMs: 1000 });
     expect(slow.wakes).toBe(slow.lagsMs.length);
     expect(Math.max(...slow.lagsMs)).toBe(0);
