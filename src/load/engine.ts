@@ -105,6 +105,18 @@ const CONNECT_WARMUP_MS = 1000;
 const MAX_BACKLOG = 4_000_000;
 /** Open loop: due times closer than this are waited for in the kernel (when nothing is in flight), farther ones on a timer first. */
 const PRECISE_WAIT_MS = 2;
+/**
+ * The wake thread is not armed before this many answers: the first ones are slow (new connections, code not
+ * yet compiled), and arming for them started the thread (~22 ms of CPU) in runs against nginx that never
+ * needed it afterwards. Until then a request due with others in flight waits for the engine's timer.
+ */
+const WAKE_AFTER_ANSWERS = 32;
+/**
+ * The wake thread starts once this many arms fall within a second. Against nginx at 2,000 req/s the odd late
+ * send arms it (the next request then falls due while that one is in flight): 2-6 arms in a 5-s run, each
+ * of which started the thread.
+ */
+const WAKE_THREAD_AFTER_ARMS = 8;
 /** libuv timers fire up to about a millisecond late or early: the timer aims this much before the due time. */
 const TIMER_LEAD_MS = 1.5;
 
@@ -138,7 +150,7 @@ export class LoadEngine implements ConnectionEvents {
   /** Open loop, coalescing: no sending wake-up before this time (performance.now()). */
   private quietUntilMs = 0;
   private readonly sleeper = new PreciseSleeper();
-  private readonly wake = new WakeThread((atMs) => this.onWake(atMs));
+  private readonly wake = new WakeThread((atMs) => this.onWake(atMs), WAKE_THREAD_AFTER_ARMS);
   /** Open loop: when the latest request left (performance.now()). */
   private lastSentAtMs = 0;
   /**
@@ -152,6 +164,8 @@ export class LoadEngine implements ConnectionEvents {
    * to reach a service's 4 ms, and until then a request due with others in flight waited for a 1-ms timer.
    */
   private latencyP50Ms = 0;
+  /** Answers the median's estimate has taken in, up to 2,500: its step shrinks with them. */
+  private answersSeen = 0;
   private readonly dialer: Dialer;
   /** HTTP/2 phases only: its framing, HPACK and Huffman code load for them alone (~12 ms of each thread's start otherwise). */
   private h2: typeof H2Connection | undefined;
@@ -279,8 +293,11 @@ export class LoadEngine implements ConnectionEvents {
     if (closed && this.sending) this.fill(conn, nowMs);
     this.latencySumMs += latencyMs;
     this.sink.response(requestIndex, latencyMs * 1000, response.status, response.serverTiming, startMs);
-    // Up by 1 % when above, down by 1 % when not: settles where half the responses are above.
-    this.latencyP50Ms = this.latencyP50Ms === 0 ? latencyMs : this.latencyP50Ms * (latencyMs > this.latencyP50Ms ? 1.01 : 0.99);
+    // Up by a step when above, down when not: settles where half the responses are above. The step shrinks
+    // from a third to 1 % over the first 2,500 answers, so that a cold first answer (a new connection, code
+    // not yet compiled) is forgotten within tens of answers, not the hundreds that 1-% steps take.
+    const step = this.answersSeen < 2500 ? 0.5 / Math.sqrt(++this.answersSeen) : 0.01;
+    this.latencyP50Ms = this.latencyP50Ms === 0 ? latencyMs : this.latencyP50Ms * (latencyMs > this.latencyP50Ms ? 1 + step : 1 - step);
     if (!this.sending) {
       this.settleIfIdle();
       return;
@@ -384,7 +401,7 @@ export class LoadEngine implements ConnectionEvents {
         // millisecond late at most typically (its message's way to this loop).
         this.paceTimer ??= setTimeout(this.onPaceTimer, Math.max(1, waitMs - TIMER_LEAD_MS));
         const dueAt = wakeMs === this.startMs + this.nextDueMs;
-        if (dueAt && this.backlog.length === 0 && waitMs <= PRECISE_WAIT_MS && this.lastSentAtMs + this.latencyP50Ms > wakeMs) this.wake.arm(wakeMs);
+        if (dueAt && this.backlog.length === 0 && waitMs <= PRECISE_WAIT_MS && this.answersSeen >= WAKE_AFTER_ANSWERS && this.lastSentAtMs + this.latencyP50Ms > wakeMs) this.wake.arm(wakeMs);
         else this.wake.disarm();
         return;
       }

@@ -7,8 +7,10 @@
  *
  * A small thread sleeps in `Atomics.wait` to the armed time and posts a message, which wakes the loop.
  * Each armed wait costs the thread a wake-up or two, so the engine arms it only when a response is not
- * expected before the due time (engine.ts), and the thread starts on the first arm: a run against a fast
- * target never starts it.
+ * expected before the due time (engine.ts), and the thread starts only once arms come often (`startAfterArms`
+ * within a second): starting it costs ~22 ms of CPU, which a target slower than the gap between requests (an
+ * arm per request) repays and the odd late send against a fast one does not. Until then arms are not served,
+ * and the engine's timer wakes the loop.
  */
 
 import { Worker } from 'node:worker_threads';
@@ -55,14 +57,24 @@ export class WakeThread {
   private failed = false;
   /** The latest deadline armed: the thread sleeps to it or to an earlier one. */
   private lastArmedMs = 0;
+  /** Before the thread starts: arms in the second that began at countingFromMs. */
+  private armsCounted = 0;
+  private countingFromMs = -Infinity;
 
-  /** @param onWake called on the owner's loop at (or just after) an armed time, with that time. */
-  constructor(private readonly onWake: (atMs: number) => void) {}
+  /**
+   * @param onWake called on the owner's loop at (or just after) an armed time, with that time.
+   * @param startAfterArms the thread starts at the arm that makes this many within a second.
+   */
+  constructor(
+    private readonly onWake: (atMs: number) => void,
+    private readonly startAfterArms = 1,
+  ) {}
 
-  /** Wakes the loop at `atMs` (performance.now() time) unless disarmed or re-armed before. */
+  /** Wakes the loop at `atMs` (performance.now() time) unless disarmed or re-armed before, once the thread runs. */
   arm(atMs: number): void {
     const current = this.deadline[0]!;
     if (current === atMs || this.failed) return;
+    if (!this.worker && !this.armsComeOften(atMs)) return;
     this.deadline[0] = atMs;
     Atomics.add(this.cells, 0, 1);
     if (!this.worker) this.start();
@@ -82,6 +94,14 @@ export class WakeThread {
     this.worker = undefined;
     this.disarm();
     if (worker) await worker.terminate();
+  }
+
+  private armsComeOften(atMs: number): boolean {
+    if (atMs - this.countingFromMs > 1000) {
+      this.countingFromMs = atMs;
+      this.armsCounted = 0;
+    }
+    return ++this.armsCounted >= this.startAfterArms;
   }
 
   private start(): void {

@@ -51,6 +51,26 @@ describe('WakeThread', () => {
     expect(wakes).toHaveLength(1);
   });
 
+  it('starts only once arms come often: before that they are not served', async () => {
+    const wakes: number[] = [];
+    const thread = new WakeThread((atMs) => wakes.push(atMs), 3);
+    threads.push(thread);
+    // Times already past: a running thread would post each at once. Three arms, but a second or more apart.
+    const now = performance.now();
+    for (const agoMs of [5000, 3500, 2000]) thread.arm(now - agoMs);
+    await sleep(50);
+    expect(wakes).toEqual([]);
+    // The third arm within a second starts it, and is served.
+    const soon = performance.now() + 1;
+    thread.arm(soon - 0.5);
+    thread.arm(soon - 0.2);
+    await sleep(50);
+    expect(wakes).toEqual([]);
+    thread.arm(soon);
+    await sleep(100);
+    expect(wakes).toEqual([soon]);
+  });
+
   it('does not keep a process alive that has nothing else to do', () => {
     // The built module (npm test builds first): a child process arms a wake-up 20 s ahead and ends its script.
     const url = new URL('../../dist/load/wake-thread.js', import.meta.url).href;
