@@ -20,23 +20,28 @@ export function rateAt(plan: ArrivalPlan, tMs: number): number {
 }
 
 /**
- * From 1 / COALESCE_MS (5,000 req/s for one engine) a wake-up per request costs more than the request:
+ * From 1 / COALESCE_MS (4,000 req/s for one engine) a wake-up per request costs more than the request:
  * measured on a 2-core VM at 20,000 req/s, 29 CPU-ms per 1,000 requests against oha's 13, the loop woken for
- * nearly every response and the server for nearly every request. There an engine gathers its sends: what
- * falls due within COALESCE_MS of the next request leaves with it at the end of that window, so a gathered
- * request leaves at most COALESCE_MS late. Its latency runs from its due time and the send lag shows the
- * delay, so nothing is hidden. Slower engines send every request at its due time: where requests are further
- * apart than the window, it would gather nothing and only delay each.
- *
- * The window runs from a due time, not from the wake-up before: it then ends on a due time too (constant
- * arrivals), and none of it is spent before the first request it gathers. At 20,000 req/s a window of 0.2 ms
- * gathers five requests, sent 0, 50, .. 200 us late, a wake-up every 0.25 ms; the earlier window of 0.25 ms
- * from the wake-up woke as often and sent the same requests 0-250 us late.
+ * nearly every response and the server for nearly every request. There an engine gathers its sends: after a
+ * wake-up that sent, the next that sends comes COALESCE_MS later, and what fell due meanwhile leaves
+ * together. Its latency runs from its due time and the send lag shows the delay, so nothing is hidden.
+ * Slower engines send every request at its due time.
  */
-export const COALESCE_MS = 0.2;
+export const COALESCE_MS = 0.25;
 
 /**
- * How long the sends due from a request on may be gathered, `tMs` into the phase: COALESCE_MS or 0.
+ * No gathered request waits longer than this: the next sending wake-up comes sooner than COALESCE_MS after
+ * the last when the next request falls due early in it. It then falls on a due time (constant arrivals): at
+ * 20,000 req/s five requests a wake-up, sent 0, 50, .. 200 us late, as many wake-ups as COALESCE_MS alone
+ * makes, which sent them 0-250 us late (the wake-up's own lateness moved each window off the due times).
+ * A window that always ran MAX_GATHER_LAG_MS from the next due time sent the first request of every window
+ * that late, also where nothing else fell due in it: at 5,000 req/s (Poisson) its send lag p50 was 200 us
+ * against 111-130.
+ */
+export const MAX_GATHER_LAG_MS = 0.2;
+
+/**
+ * Whether sends are gathered `tMs` into the phase: COALESCE_MS, or 0 if not.
  * @param sharers how many engines share the plan's rate (shared-schedule.ts)
  */
 export function coalescingMs(plan: ArrivalPlan, tMs: number, sharers = 1): number {
@@ -44,14 +49,14 @@ export function coalescingMs(plan: ArrivalPlan, tMs: number, sharers = 1): numbe
 }
 
 /**
- * After a wake-up that sent, `tMs` into the phase, the earliest the next may send (ms from the phase's start):
- * the end of the window that opens at `nextDueMs`, the next request's due time.
+ * After a wake-up that sent, due at `tMs` into the phase, the earliest the next may send (ms from the phase's
+ * start), given the next request's due time.
  */
 export function nextSendingMs(plan: ArrivalPlan, tMs: number, nextDueMs: number, sharers = 1): number {
-  const windowMs = coalescingMs(plan, tMs, sharers);
-  // A nanosecond over: the due time a window ends on is computed from its own index and can round a hair past
-  // the sum, which left that request to the next window (at 10,000 req/s, 3,605 wake-ups a second instead of 3,334).
-  return windowMs > 0 ? nextDueMs + windowMs + 1e-6 : nextDueMs;
+  const quietMs = coalescingMs(plan, tMs, sharers);
+  // A nanosecond over: a due time computed from its own index can round a hair past the sum, which left that
+  // request to the next wake-up (at 10,000 req/s, 3,605 wake-ups a second instead of 3,334).
+  return quietMs > 0 ? Math.min(tMs + quietMs, nextDueMs + MAX_GATHER_LAG_MS + 1e-6) : tMs;
 }
 
 /**
