@@ -13,8 +13,9 @@
  * latest request's answer is not expected before the next due time (slower than the gap between requests),
  * a wake thread (wake-thread.ts) wakes the loop at the due time; and a timer, about a millisecond early,
  * covers the rest. From 5,000 req/s an engine gathers its sends into wake-ups up to 250 us apart, none more
- * than 200 us late (schedule.ts, nextSendingMs). The wake thread costs two wake-ups per request it serves (bench/wake-cost.ts:
- * 1.8x the CPU of a sleep on the loop's own thread at 2,000 wake-ups/s), so it serves only that case.
+ * than 200 us late (schedule.ts, nextSendingMs). The wake thread costs two wake-ups per request it serves
+ * (bench/wake-cost.ts: 1.8x the CPU of a sleep on the loop's own thread at 2,000 wake-ups/s), so it serves
+ * only that case.
  */
 
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
