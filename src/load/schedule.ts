@@ -57,9 +57,7 @@ export function coalescingMs(plan: ArrivalPlan, tMs: number, sharers = 1): numbe
  */
 export function nextSendingMs(plan: ArrivalPlan, tMs: number, nextDueMs: number, sharers = 1): number {
   const quietMs = coalescingMs(plan, tMs, sharers);
-  // A nanosecond over: a due time computed from its own index can round a hair past the sum, which left that
-  // request to the next wake-up (at 10,000 req/s, 3,605 wake-ups a second instead of 3,334).
-  return quietMs > 0 ? Math.min(tMs + quietMs, nextDueMs + MAX_GATHER_LAG_MS + 1e-6) : tMs;
+  return quietMs > 0 ? Math.min(tMs + quietMs, nextDueMs + MAX_GATHER_LAG_MS) : tMs;
 }
 
 /**
