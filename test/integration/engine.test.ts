@@ -313,4 +313,33 @@ describe('load engine over real sockets', () => {
     expect(lags[0]!).toBeGreaterThanOrEqual(0);
     expect(lags[Math.floor(lags.length / 2)]!).toBeLessThan(400);
   });
+
+  it('open loop: an answer that does not come when expected holds up the sends due meanwhile by the coarse timer at most', async () => {
+    // Answers come at once, so the engine counts on the next one to wake it and arms no millisecond timer;
+    // the 300th is held for 300 ms. Waiting for it would hold every send due meanwhile; the coarse timer
+    // (5 ms) wakes the engine, which then sends what fell due on the other connections.
+    let requests = 0;
+    const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    const port = await listen(
+      createTcpServer((socket) => {
+        let seen = '';
+        socket.on('data', (chunk) => {
+          seen += chunk.toString('latin1');
+          let end: number;
+          while ((end = seen.indexOf('\r\n\r\n')) >= 0) {
+            seen = seen.slice(end + 4);
+            if (++requests === 300) setTimeout(() => socket.write(ok), 300);
+            else socket.write(ok);
+          }
+        });
+        socket.on('error', () => {});
+      }),
+    );
+    const { sink, outcome } = await drive(port, open(1000, 16), 1000);
+    expect(outcome.sent).toBe(1000);
+    expect(sink.statuses.length).toBe(1000);
+    expect(Math.max(...sink.latencies)).toBeGreaterThan(300_000);
+    // Bounded by the coarse timer, not by the held answer (300 ms); loose for a busy host's late timers.
+    expect(Math.max(...sink.lags)).toBeLessThan(100_000);
+  });
 });
