@@ -83,7 +83,10 @@ async function openLoop(rate: number, durationS: number, rounds: number, url: st
   for (const [name, values] of r) {
     const achieved = median(values.map((m) => m.rps / rate - 1));
     console.log(`  ${name}: achieved ${(achieved * 100).toFixed(2)} % vs target (median), ${median(values.map((m) => m.cpuS)).toFixed(2)} CPU-s` +
-      (values[0]!.summaryCpuMsPer1k === undefined ? '' : `; summary.json's generator CPU over the phase: ${median(values.map((m) => m.summaryCpuMsPer1k!)).toFixed(1)} ms per 1,000`));
+      (values[0]!.summaryCpuMsPer1k === undefined
+        ? ''
+        : `; summary.json's generator CPU over the phase: ${median(values.map((m) => m.summaryCpuMsPer1k!)).toFixed(1)} ms per 1,000, ` +
+          `outside it (start-up, the run folder, a --warm-up): ${median(values.map((m) => m.cpuS * 1000 - (m.summaryCpuMsPer1k! * m.responses) / 1000)).toFixed(0)} ms`));
   }
   console.log(`  hopscope --workers 2 / hopscope (CPU, same round, median): ${ratio(r, 'hopscope --workers 2', 'hopscope', (m) => m.cpuS).toFixed(2)}`);
 }
