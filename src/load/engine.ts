@@ -137,7 +137,7 @@ const UNGUARDED_MISS_MS = 1;
 /**
  * After such a miss every wait arms the millisecond timer for this long. Runs against nginx make about one
  * miss a second (the engine's own stalls count too: the interval's end, a GC), and a guard of a second kept
- * the timer on for 60-70 % of a run; a stalled target makes one each guard, each a coarse timer's wait.
+ * the timer on for 68-79 % of a run; a stalled target makes one each guard, each a coarse timer's wait.
  */
 const GUARD_AFTER_MISS_MS = 100;
 /** A wait that counts on an answer still arms this timer: how late sends can leave when the answer does not come. */
