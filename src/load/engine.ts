@@ -431,16 +431,12 @@ export class LoadEngine implements ConnectionEvents {
         // request's answer is not expected before the due time, the wake thread does, a tenth of a
         // millisecond late at most typically (its message's way to this loop). While answers come as
         // expected, the answer does, and the coarse timer only bounds the wait for one that does not.
-        const answerFirst =
-          this.backlog.length === 0 &&
-          waitMs <= PRECISE_WAIT_MS &&
-          this.answersSeen >= WAKE_AFTER_ANSWERS &&
-          this.lastSentAtMs + ANSWER_EXPECTED_MEDIANS * this.latencyP50Ms < wakeMs &&
-          now >= this.guardedUntilMs;
+        const answerPredictable = this.backlog.length === 0 && waitMs <= PRECISE_WAIT_MS && this.answersSeen >= WAKE_AFTER_ANSWERS;
+        const answerFirst = answerPredictable && this.lastSentAtMs + ANSWER_EXPECTED_MEDIANS * this.latencyP50Ms < wakeMs && now >= this.guardedUntilMs;
         if (answerFirst) this.unguardedWakeMs = wakeMs;
         this.paceTimer ??= setTimeout(this.onPaceTimer, answerFirst ? UNGUARDED_TIMER_MS : Math.max(1, waitMs - TIMER_LEAD_MS));
         const dueAt = wakeMs === this.startMs + this.nextDueMs;
-        if (dueAt && this.backlog.length === 0 && waitMs <= PRECISE_WAIT_MS && this.answersSeen >= WAKE_AFTER_ANSWERS && this.lastSentAtMs + this.latencyP50Ms > wakeMs) this.wake.arm(wakeMs);
+        if (dueAt && answerPredictable && this.lastSentAtMs + this.latencyP50Ms > wakeMs) this.wake.arm(wakeMs);
         else this.wake.disarm();
         return;
       }
