@@ -338,7 +338,8 @@ describe('load engine over real sockets', () => {
     const { sink, outcome } = await drive(port, open(1000, 16), 1000);
     expect(outcome.sent).toBe(1000);
     expect(sink.statuses.length).toBe(1000);
-    expect(Math.max(...sink.latencies)).toBeGreaterThan(300_000);
+    // The held answer (the server's 300-ms timer can fire a fraction of a millisecond early by this clock).
+    expect(Math.max(...sink.latencies)).toBeGreaterThan(290_000);
     // Bounded by the coarse timer, not by the held answer (300 ms); loose for a busy host's late timers.
     expect(Math.max(...sink.lags)).toBeLessThan(100_000);
   });
