@@ -15,9 +15,9 @@
  * covers the rest, unless the latest answer is expected well before the due time: a pending millisecond
  * timer costs the thread more than the answer it backs up (ANSWER_EXPECTED_MEDIANS), so then only a coarse
  * one is armed, and a miss arms the fine one again for a while. From 5,000 req/s an engine gathers its
- * sends into wake-ups up to 250 us apart, none more than 200 us late (schedule.ts, nextSendingMs). The wake thread costs two wake-ups per request it serves
- * (bench/wake-cost.ts: 1.8x the CPU of a sleep on the loop's own thread at 2,000 wake-ups/s), so it serves
- * only that case.
+ * sends into wake-ups up to 250 us apart, none more than 200 us late (schedule.ts, nextSendingMs). The wake
+ * thread costs two wake-ups per request it serves (bench/wake-cost.ts: 1.8x the CPU of a sleep on the loop's
+ * own thread at 2,000 wake-ups/s), so it serves only that case.
  */
 
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
