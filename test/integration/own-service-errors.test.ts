@@ -94,17 +94,18 @@ describe('what the machine could not do: exit 3, nothing left running', () => {
 
   it('ready that never holds: stopped, and its log quoted', async () => {
     const port = await freePort();
+    const failure = new RegExp(`was not ready on http://127\\.0\\.0\\.1:${port}/healthz after 2 s; its last log lines:\\n([\\s\\S]*)\\nhint: full log: (\\S+)`);
     const stderr = await expectFailure(
       oneService(`command: ["python3", "-m", "http.server", "{{port}}", "--bind", "127.0.0.1"]\nport: ${port}\nready: { http: /healthz, timeout: 2s }`),
       'process',
       3,
-      new RegExp(`was not ready on http://127\\.0\\.0\\.1:${port}/healthz after 2 s; its last log lines:\\n([\\s\\S]*)\\nhint: full log: (\\S+)`),
+      failure,
     );
     expect(await getStatus(`http://127.0.0.1:${port}/`, 500)).toBe('error');
     // The quote is the tail of the service's own log, which shows the probes it refused. Not the 404 lines
     // themselves: a probe that gives up while the server writes its answer makes http.server print a
     // BrokenPipeError traceback after them, which can fill the quoted tail (a fresh-clone CI run, 2026-12-06).
-    const [, quoted, logPath] = /its last log lines:\n([\s\S]*)\nhint: full log: (\S+)/.exec(stderr)!;
+    const [, quoted, logPath] = failure.exec(stderr)!;
     const log = readFileSync(logPath!, 'utf8');
     expect(log).toMatch(/GET \/healthz HTTP\/1\.1" 404/);
     expect(quoted!.trim()).not.toBe('');
