@@ -31,7 +31,7 @@ import { PreciseSleeper } from './precise-sleep.js';
 import { seededRandom } from './random.js';
 import type { RequestMix } from './request-mix.js';
 import type { ErrorKind, SampleSink } from './sample.js';
-import { arrivalTimes, nextSendingMs, type ArrivalPlan } from './schedule.js';
+import { arrivalTimes, nextSendingMs, rateAt, type ArrivalPlan } from './schedule.js';
 import { settleHeap } from './settle-heap.js';
 import { SharedArrivals, type ScheduleShare } from './shared-schedule.js';
 import { TimeQueue } from './time-queue.js';
@@ -115,10 +115,15 @@ const PRECISE_WAIT_MS = 2;
  */
 const WAKE_AFTER_ANSWERS = 32;
 /**
- * The wake thread starts once this many arms fall within a second. Against nginx at 2,000 req/s the odd late
- * send arms it (the next request then falls due while that one is in flight): 2-6 arms in a 5-s run, each
- * of which started the thread.
+ * The wake thread starts once the arms within a second reach this share of the requests due in it, and at
+ * least WAKE_THREAD_AFTER_ARMS. Against nginx at 2,000 req/s a late send arms it (the next request then falls
+ * due while that one is in flight), and such sends come in bursts: a stall of the host's, a compile, a GC.
+ * With 8 arms a second and no share, 1 of 9 quiet 15-s runs started the thread (28 arms in one second) and 4
+ * of 4 beside a busy neighbour (in their first second), each start ~30-40 ms of the run's CPU, the odd
+ * late send's answer waking the loop ~25 us after the due time anyway. A target slower than the gap between
+ * requests arms it for nearly every request.
  */
+const WAKE_THREAD_ARM_SHARE = 0.1;
 const WAKE_THREAD_AFTER_ARMS = 8;
 /** libuv timers fire up to about a millisecond late or early: the timer aims this much before the due time. */
 const TIMER_LEAD_MS = 1.5;
@@ -177,7 +182,10 @@ export class LoadEngine implements ConnectionEvents {
   /** Open loop: until this time (performance.now()) every wait for a due time with requests in flight arms the timer. */
   private guardedUntilMs = 0;
   private readonly sleeper = new PreciseSleeper();
-  private readonly wake = new WakeThread((atMs) => this.onWake(atMs), WAKE_THREAD_AFTER_ARMS);
+  private readonly wake = new WakeThread(
+    (atMs) => this.onWake(atMs),
+    () => Math.max(WAKE_THREAD_AFTER_ARMS, (WAKE_THREAD_ARM_SHARE * rateAt(this.plan!, this.elapsedMs)) / (this.shared?.sharers ?? 1)),
+  );
   /** Open loop: when the latest request left (performance.now()). */
   private lastSentAtMs = 0;
   /**

@@ -10,7 +10,7 @@
  * expected before the due time (engine.ts), and the thread starts only once arms come often (`startAfterArms`
  * within a second): starting it costs ~22 ms of CPU, which a target slower than the gap between requests (an
  * arm per request) repays and the odd late send against a fast one does not. Until then arms are not served,
- * and the engine's timer wakes the loop.
+ * and the engine's timer (or the latest answer) wakes the loop.
  */
 
 import { Worker } from 'node:worker_threads';
@@ -63,11 +63,11 @@ export class WakeThread {
 
   /**
    * @param onWake called on the owner's loop at (or just after) an armed time, with that time.
-   * @param startAfterArms the thread starts at the arm that makes this many within a second.
+   * @param startAfterArms the thread starts at the arm that makes this many within a second (asked at each arm).
    */
   constructor(
     private readonly onWake: (atMs: number) => void,
-    private readonly startAfterArms = 1,
+    private readonly startAfterArms: () => number = () => 1,
   ) {}
 
   /** Wakes the loop at `atMs` (performance.now() time) unless disarmed or re-armed before, once the thread runs. */
@@ -101,7 +101,7 @@ export class WakeThread {
       this.countingFromMs = atMs;
       this.armsCounted = 0;
     }
-    return ++this.armsCounted >= this.startAfterArms;
+    return ++this.armsCounted >= this.startAfterArms();
   }
 
   private start(): void {

@@ -1,8 +1,8 @@
 /** `hopscope compare` in the terminal: each run's percentiles and their change against the first run, overall and per request. */
 
-import Table from 'cli-table3';
 import { formatChange, formatPercent, formatRate, formatUs } from '../units.js';
 import { COMPARED_PERCENTILES, compareRuns, type ComparisonScope, type LabelledRun } from './comparison.js';
+import { newTable } from './table.js';
 
 export function compareTable(runs: readonly LabelledRun[], color: boolean): string {
   const comparison = compareRuns(runs);
@@ -13,11 +13,7 @@ export function compareTable(runs: readonly LabelledRun[], color: boolean): stri
 }
 
 function scopeTable(scope: ComparisonScope, labels: string[], color: boolean): string {
-  const table = new Table({
-    head: ['', ...labels],
-    style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] },
-    colAligns: ['left', ...labels.map(() => 'right' as const)],
-  });
+  const table = newTable(['', ...labels], color);
   const base = scope.runs[0];
   const cell = (text: string | undefined, ratio: number | undefined, i: number) => (text === undefined ? '-' : i === 0 || ratio === undefined ? text : `${text} (${formatChange(ratio)})`);
   for (const [p] of COMPARED_PERCENTILES) {

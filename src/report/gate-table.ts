@@ -1,17 +1,14 @@
 /** The gate's verdict in the terminal: one row per check, then why each failure failed. */
 
-import Table from 'cli-table3';
 import { DEFAULT_BOOTSTRAP } from '../analyze/statistics.js';
 import { verdict } from '../gate/check.js';
 import type { GateReport } from '../gate/gate.js';
 import { formatChange } from '../units.js';
+import { newTable } from './table.js';
 
 export function gateTable(report: GateReport, color: boolean): string {
   if (report.checks.length === 0) return 'gate: no thresholds and no baseline: nothing to check';
-  const table = new Table({
-    head: ['result', 'scope', 'check', 'actual'],
-    style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] },
-  });
+  const table = newTable(['result', 'scope', 'check', 'actual'], color, false);
   const mark = (pass: boolean) => (pass ? 'pass' : color ? '\u001b[31mFAIL\u001b[39m' : 'FAIL');
   for (const c of report.checks) table.push([mark(c.pass), c.scope, c.check, c.actualText]);
   const lines = [table.toString()];

@@ -5,15 +5,15 @@
  */
 
 import { tailSentence } from './tail-sentence.js';
-import Table from 'cli-table3';
 import { invalidationsByPhase } from '../analyze/invalidations.js';
 import { generatorLoadCpu, type RunSummary } from '../run-folder/summary.js';
 import { summaryTable } from './terminal-table.js';
+import { newTable } from './table.js';
 import { threadsText } from './threads-text.js';
 import { formatPercent, formatRate, formatUs } from '../units.js';
 
 function table(head: string[], rows: string[][], color: boolean): string {
-  const t = new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')) });
+  const t = newTable(head, color);
   t.push(...rows);
   return t.toString();
 }

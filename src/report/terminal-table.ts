@@ -1,9 +1,9 @@
 /** The end-of-run table: one row per request name and one for all of them, in readable units. */
 
-import Table from 'cli-table3';
 import type { RequestStats } from '../record/stats.js';
 import type { RunSummary } from '../run-folder/summary.js';
 import { formatPercent, formatRate, formatUs } from '../units.js';
+import { newTable } from './table.js';
 
 /** A request's figures as display cells: name, count, req/s, p50, p90, p99, p99.9, max, errors. */
 export function statsRow(s: RequestStats): string[] {
@@ -12,11 +12,7 @@ export function statsRow(s: RequestStats): string[] {
 }
 
 export function summaryTable(summary: RunSummary, color: boolean): string {
-  const table = new Table({
-    head: ['request', 'count', 'req/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors'],
-    style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] },
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-  });
+  const table = newTable(['request', 'count', 'req/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors'], color);
   for (const s of summary.requests) table.push(statsRow(s));
   if (summary.requests.length !== 1) table.push(statsRow({ ...summary.overall, name: 'all' }));
   const lines = [table.toString()];

@@ -53,7 +53,7 @@ describe('WakeThread', () => {
 
   it('starts only once arms come often: before that they are not served', async () => {
     const wakes: number[] = [];
-    const thread = new WakeThread((atMs) => wakes.push(atMs), 3);
+    const thread = new WakeThread((atMs) => wakes.push(atMs), () => 3);
     threads.push(thread);
     // Times already past: a running thread would post each at once. Three arms, but a second or more apart.
     const now = performance.now();
