@@ -84,14 +84,17 @@ export function generatorImageFiles(): GeneratorImage {
   const dist = join(root, 'dist');
   if (!existsSync(join(dist, 'cli', 'main.js'))) throw new InfraError(`the generator image needs the compiled ${dist}`, 'npm run build');
   const [nodePath, ...libs] = nodeFiles();
-  const app = [join(root, 'package.json'), ...walk(dist), ...productionModules(root).flatMap((m) => walk(m))];
+  // Without the CLI's code cache (cli/start.ts): a run writes it beside the bundle whenever it is missing, and
+  // it would change the image's tag, and so rebuild the image, for the same program.
+  const program = walk(dist).filter((path) => !path.endsWith('.v8cache'));
+  const app = [join(root, 'package.json'), ...program, ...productionModules(root).flatMap((m) => walk(m))];
   const files = [
     ...[nodePath!, ...libs].map((path) => ({ path: realpathSync(path), name: path.slice(1) })),
     ...[...new Set(app)].map((path) => ({ path, name: `${APP_DIR.slice(1)}/${relative(root, path)}` })),
   ];
   const hash = createHash('sha256');
   hash.update(`${process.version}\0${statSync(nodePath!).size}\0`);
-  for (const f of walk(dist).sort()) hash.update(`${relative(root, f)}\0`).update(readFileSync(f));
+  for (const f of program.sort()) hash.update(`${relative(root, f)}\0`).update(readFileSync(f));
   return { tag: `hopscope/generator:${hash.digest('hex').slice(0, 12)}`, files, nodePath: nodePath! };
 }
 

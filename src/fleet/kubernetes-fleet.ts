@@ -15,6 +15,7 @@ import { RUN_LABEL } from '../runtime/docker/labels.js';
 import { startClockServer } from './clock.js';
 import { fleetRunId, fleetStartAt, generatorFailed, interrupted, interruptedOr, trackFleet, type FleetOptions } from './fleet-run.js';
 import { GENERATOR_CONTAINER, generatorJob, INDEX_ANNOTATION, jobDeadlineSeconds } from './kubernetes-job.js';
+import { importModule } from '../import-module.js';
 import { mergeRunFolders } from './merge-folders.js';
 import { decodeResultFrames } from './result-frame.js';
 
@@ -54,7 +55,7 @@ function apiMessage(error: unknown): string {
 
 export async function runKubernetesFleet(options: KubernetesFleetOptions): Promise<RunSummary> {
   const { generators: n, log, signal } = options;
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await importModule<typeof import('@kubernetes/client-node')>('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
   kc.loadFromDefault();
   const context = kc.getCurrentContext();

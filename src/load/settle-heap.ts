@@ -10,8 +10,10 @@
  * 1.16-2.52, medians 1.23 and 1.37, CPU per request unchanged (6 rounds, a busy host).
  *
  * Node exposes `gc()` only to a process started with --expose-gc; the flag set at run time applies to
- * contexts created afterwards, so one new context hands the function over. A process that already has
- * `gc` (started with the flag) uses its own.
+ * contexts created afterwards, so one new context hands the function over. The flag stays set: it is the
+ * process's, and a thread that unset it could take it from a `--workers` thread between that thread's two
+ * steps. (The CLI's start unsets it before making its code cache at the end: cli/start.ts.) A process that
+ * already has `gc` (started with the flag) uses its own.
  */
 
 import { setFlagsFromString } from 'node:v8';

@@ -5,6 +5,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
+import { importModule } from '../import-module.js';
 import { kindDescriptor, SERVICE_KINDS, type ServiceKind } from './reference-kinds.js';
 import { DEFAULT_CLOSED_CONNECTIONS, DEFAULT_CONNECTIONS, DEFAULT_PIPELINING, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SEED } from './defaults.js';
 import { parseDurationMs } from './duration.js';
@@ -58,7 +59,7 @@ export async function loadScenarioPath(path: string, overrides: ConnectionOverri
   if (!existsSync(path)) throw new UsageError(`cannot read scenario file ${path}: ENOENT`);
   let exported: unknown;
   try {
-    const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    const module = await importModule<{ default?: unknown }>(pathToFileURL(path).href);
     // A function lets a module build its phases lazily (and asynchronously).
     exported = typeof module.default === 'function' ? await (module.default as () => unknown)() : module.default;
   } catch (error) {

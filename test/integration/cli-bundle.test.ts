@@ -1,29 +1,37 @@
 /**
- * The bundled CLI (scripts/bundle-cli.mjs): dist/cli/main.js, the package's `bin`, is the bundle's entry and
- * its chunks are in dist/bin/. Every file it loads is one of those or a runtime dependency, so an installed
- * package without devDependencies runs it, and the files its code finds beside itself (validators, the
- * --workers thread entry) are there. The end-to-end tests run this same CLI; this one reads the bundle's text.
+ * The bundled CLI (scripts/bundle-cli.mjs): dist/cli/main.js, the package's `bin`, is the start
+ * (src/cli/start.ts), which runs the CommonJS bundle dist/bin/cli.cjs through a V8 code cache beside it; the
+ * --workers thread entry is dist/bin/worker-main.js. Every file they load is one of those or a runtime
+ * dependency, so an installed package without devDependencies runs them, and the files their code finds
+ * beside itself (validators, the --workers entry) are there. The end-to-end tests run this same CLI; these
+ * read the bundle's text and run a copy of it to see its code cache made, used and replaced.
  */
 
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { accessSync, constants, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT } from './cli-helpers.js';
 
-const CHUNKS = join(ROOT, 'dist/bin');
+const BIN = join(ROOT, 'dist/bin');
+const PROGRAM = join(BIN, 'cli.cjs');
+const WORKER = join(BIN, 'worker-main.js');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; dependencies: Record<string, string> };
-const bundle = [CLI, ...readdirSync(CHUNKS).filter((f) => f.endsWith('.js')).map((f) => join(CHUNKS, f))];
 
-/** What a bundle file imports (static, re-exported, dynamic) and what it opens beside itself by URL. */
+/** What a file imports or requires (static, dynamic) and what it opens beside itself by URL. */
 function references(path: string): { specifiers: string[]; beside: string[] } {
   const text = readFileSync(path, 'utf8');
   // esbuild writes each static import or re-export as a statement whose line ends in `from "x";` (a
-  // multi-line one's last line starts with `}`), a bare import as `import "x";`, a dynamic one as import("x").
-  const statements = [...text.matchAll(/^(?:import|export|\})[^\n;]*?\bfrom\s*"([^"]+)";$|^import\s*"([^"]+)";$/gm)].map((m) => (m[1] ?? m[2])!);
-  const dynamic = [...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!);
-  const beside = [...text.matchAll(/new URL\(\s*"([^"]+)",\s*import\.meta\.url\s*\)/g)].map((m) => m[1]!);
-  return { specifiers: [...statements, ...dynamic], beside };
+  // multi-line one's last line starts with `}`), a bare import as `import "x";`, a dynamic one as import("x"),
+  // and in CommonJS a require("x"); tsc's start writes single quotes.
+  const statements = [...text.matchAll(/^(?:import|export|\})[^\n;]*?\bfrom\s*["']([^"']+)["'];$|^import\s*["']([^"']+)["'];$/gm)].map((m) => (m[1] ?? m[2])!);
+  const calls = [...text.matchAll(/\b(?:import|require)\("([^"]+)"\)/g)].map((m) => m[1]!);
+  const beside = [...text.matchAll(/new URL\(\s*["']([^"']+)["'],\s*(?:import\.meta\.url|__hopscopeBundleUrl)\s*\)/g)].map((m) => m[1]!);
+  return { specifiers: [...statements, ...calls], beside };
 }
 
 /** 'ajv/dist/x.js' -> 'ajv'; '@scope/name/x' -> '@scope/name'. */
@@ -32,40 +40,106 @@ function packageOf(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
-const inBundle = (path: string) => path === CLI || dirname(path) === CHUNKS;
+const builtins = new Set(builtinModules);
+const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtins.has(specifier);
 
 describe('the bundled CLI', () => {
-  it('is what the package runs as `hopscope`: dist/cli/main.js, executable, with a node shebang, importing its chunks', () => {
+  it('is what the package runs as `hopscope`: dist/cli/main.js, executable, with a node shebang, starting dist/bin/cli.cjs with Node built-ins', () => {
     expect(join(ROOT, pkg.bin.hopscope!)).toBe(CLI);
     const text = readFileSync(CLI, 'utf8');
     expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(() => accessSync(CLI, constants.X_OK)).not.toThrow();
-    expect(references(CLI).specifiers.some((s) => s.startsWith('../bin/chunk-'))).toBe(true);
+    const { specifiers, beside } = references(CLI);
+    // and the importer it hands the program, which imports nothing
+    expect(specifiers.filter((s) => !isBuiltin(s))).toEqual(['../import-module.js']);
+    expect(references(join(ROOT, 'dist/import-module.js')).specifiers).toEqual([]);
+    expect(beside.map((url) => join(dirname(CLI), url))).toEqual([PROGRAM]);
+  });
+
+  it('imports no package or file with its own import(): read from the code cache, it could not (import-module.ts)', () => {
+    expect([...readFileSync(PROGRAM, 'utf8').matchAll(/\bimport\(\s*["'`]/g)]).toEqual([]);
   });
 
   it('imports only its own files, Node built-ins and runtime dependencies', () => {
     const allowedPackages = new Set(Object.keys(pkg.dependencies));
-    const builtins = new Set(builtinModules);
     const wrong: string[] = [];
-    for (const file of bundle) {
+    for (const file of [PROGRAM, WORKER]) {
       const name = relative(ROOT, file);
       for (const specifier of references(file).specifiers) {
-        if (specifier.startsWith('.')) {
-          const target = join(dirname(file), specifier);
-          if (!inBundle(target) || !existsSync(target)) wrong.push(`${name}: ${specifier} (not a file of the bundle)`);
-        } else if (specifier.startsWith('/')) {
-          wrong.push(`${name}: ${specifier} (an absolute path)`);
-        } else if (!specifier.startsWith('node:') && !builtins.has(specifier) && !allowedPackages.has(packageOf(specifier))) {
-          wrong.push(`${name}: ${specifier} (not a runtime dependency)`);
-        }
+        if (specifier.startsWith('.') || specifier.startsWith('/')) wrong.push(`${name}: ${specifier} (a file: each bundle is one)`);
+        else if (!isBuiltin(specifier) && !allowedPackages.has(packageOf(specifier))) wrong.push(`${name}: ${specifier} (not a runtime dependency)`);
       }
     }
     expect(wrong).toEqual([]);
   });
 
   it('has beside its code every file that code opens by a relative URL: the validators and the --workers entry', () => {
-    const beside = bundle.flatMap((file) => references(file).beside.map((url) => join(dirname(file), url)));
-    expect(beside.map((path) => relative(ROOT, path)).sort()).toEqual(['dist/bin/scenario-validator.cjs', 'dist/bin/summary-validator.cjs', 'dist/bin/worker-main.js']);
+    const beside = [PROGRAM, WORKER].flatMap((file) => references(file).beside.map((url) => join(dirname(file), url)));
+    expect([...new Set(beside.map((path) => relative(ROOT, path)))].sort()).toEqual(['dist/bin/scenario-validator.cjs', 'dist/bin/summary-validator.cjs', 'dist/bin/worker-main.js']);
     for (const path of beside) expect(existsSync(path), path).toBe(true);
+  });
+
+  it('is strict code, as the ES modules it was made of', () => {
+    expect(readFileSync(PROGRAM, 'utf8').split('\n').find((line) => line.trim() !== '')).toBe('"use strict";');
+  });
+});
+
+describe("the CLI's code cache", () => {
+  // A copy of the package's built files, so that the cache these runs write is theirs alone.
+  let root: string;
+  let server: Server;
+  let target: string;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'hopscope-code-cache-'));
+    cpSync(join(ROOT, 'dist'), join(root, 'dist'), { recursive: true, filter: (path) => !path.endsWith('.v8cache') });
+    cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+    server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    target = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  });
+
+  afterAll(() => {
+    server?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  const cli = (args: string[]) => promisify(execFile)('node', [join(root, 'dist/cli/main.js'), ...args], { cwd: root, timeout: 60_000 });
+  const runOnce = () => cli(['run', '--target', target, '--rate', '20', '--duration', '300ms', '--json', '--quiet', '--out', join(root, 'out')]);
+  const caches = () => readdirSync(join(root, 'dist/bin')).filter((name) => name.endsWith('.v8cache'));
+
+  it('is made by a run, named by the bundle, and read by the next run, not made again', async () => {
+    await cli(['--version']);
+    expect(caches()).toEqual([]);
+    const first = await runOnce();
+    expect(JSON.parse(first.stdout).overall.count).toBeGreaterThan(0);
+    const hash = /\n\/\/ bundle ([0-9a-f]{16})\n$/.exec(readFileSync(join(root, 'dist/bin/cli.cjs'), 'utf8'))?.[1];
+    expect(caches()).toEqual([`cli-${hash}.v8cache`]);
+    const path = join(root, 'dist/bin', caches()[0]!);
+    const made = statSync(path);
+    expect(made.size).toBeGreaterThan(100_000);
+    await runOnce();
+    // V8 took it: a refused cache is written again at the end of the run, a new file under the same name.
+    expect(statSync(path).ino).toBe(made.ino);
+    expect(statSync(path).mtimeMs).toBe(made.mtimeMs);
+  });
+
+  it('read back, still imports what is loaded when used: a scenario module', async () => {
+    expect(caches()).toHaveLength(1);
+    const module = join(root, 'scenario.mjs');
+    writeFileSync(module, `export default { name: 'module', target: '${target}', requests: [{ name: 'root', path: '/' }], phases: [{ name: 'p', duration: '300ms', load: { model: 'open', rate: 20 } }] };\n`);
+    const { stdout } = await cli(['run', module, '--json', '--quiet', '--out', join(root, 'out')]);
+    expect(JSON.parse(stdout).scenario.name).toBe('module');
+  });
+
+  it('that V8 refuses is compiling as before, and is replaced by the run', async () => {
+    const path = join(root, 'dist/bin', caches()[0]!);
+    writeFileSync(path, Buffer.alloc(200_000, 7));
+    const { stdout } = await runOnce();
+    expect(JSON.parse(stdout).overall.count).toBeGreaterThan(0);
+    const replaced = readFileSync(path);
+    expect(replaced.equals(Buffer.alloc(200_000, 7))).toBe(false);
+    expect(replaced.length).toBeGreaterThan(100_000);
   });
 });

@@ -15,6 +15,7 @@ import { checkSegmentable, MAX_GENERATORS, parseSegment, type GeneratorSegment }
 import { DEFAULT_FLEET_LEAD_MS } from '../../scenario/defaults.js';
 import { encodeScenario } from '../../scenario/shipped.js';
 import type { Scenario } from '../../scenario/types.js';
+import { importModule } from '../../import-module.js';
 import type { CliIO } from '../io.js';
 import type { RunFlags } from './run-flags.js';
 import { scenarioOf } from './scenario-input.js';
@@ -198,7 +199,7 @@ export async function fleetManifestCommand(file: string | undefined, flags: RunF
     activeDeadlineSeconds: jobDeadlineSeconds(loadMsOf(scenario), 0),
   });
   // No YAML aliases for the labels the Job and its pod template share: some GitOps tools reject them.
-  const { stringify } = await import('yaml');
+  const { stringify } = await importModule<typeof import('yaml')>('yaml');
   io.stdout.write(stringify(job, { aliasDuplicateObjects: false }));
   return ExitCode.ok;
 }

@@ -4,6 +4,8 @@
  * follow logs, read stats).
  */
 import type Docker from 'dockerode';
+import { PassThrough } from 'node:stream';
+import { importModule } from '../../import-module.js';
 import { statusOf } from './engine-status.js';
 import { engineAddress, type EngineAddress } from './engine-address.js';
 import { SwarmClient } from './swarm-client.js';
@@ -72,13 +74,13 @@ export class DockerEngine {
   /** Throws a plain Error when DOCKER_HOST cannot be parsed. */
   /** dockerode is loaded here, not at start-up: importing it costs every run without containers about 0.1 s of CPU. */
   static async connect(): Promise<DockerEngine> {
-    const { default: Dockerode } = await import('dockerode');
+    const { default: Dockerode } = await importModule<{ default: typeof Docker }>('dockerode');
     return new DockerEngine(new Dockerode(), engineAddress());
   }
 
   /** An engine named by URL (unix://, tcp://, ssh://user@host), as DOCKER_HOST would name it. */
   static async connectTo(dockerHost: string): Promise<DockerEngine> {
-    const { default: Dockerode } = await import('dockerode');
+    const { default: Dockerode } = await importModule<{ default: typeof Docker }>('dockerode');
     const url = new URL(dockerHost);
     const options: Docker.DockerOptions =
       url.protocol === 'unix:'
@@ -254,7 +256,7 @@ export class EngineContainer {
   /** The container's output so far (stdout and stderr, demultiplexed), e.g. of one that failed. */
   async output(): Promise<string> {
     const chunks: Buffer[] = [];
-    const sink = new (await import('node:stream')).PassThrough();
+    const sink = new PassThrough();
     sink.on('data', (c: Buffer) => chunks.push(c));
     const { ended } = await this.followLogs(sink);
     await ended;

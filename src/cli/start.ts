@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * The CLI's start once built: scripts/bundle-cli.mjs copies it over dist/cli/main.js (the package's `bin`),
+ * and it runs the bundled program, dist/bin/cli.cjs, through a V8 code cache kept beside it.
+ *
+ * Node 20 has no compile cache (module.enableCompileCache came in Node 22), so every start parsed and
+ * compiled the program again, and a run's start is part of the generator's measured CPU. With V8's own
+ * cache (vm.Script's cachedData) the functions a run compiled before are read back instead: a 1-s run at
+ * 10 req/s cost 79 CPU-ms against 94 without the cache (and 113 as ES module chunks, which Node 20 links
+ * one by one; bench/start-up.ts).
+ *
+ * The cache is made at the end of a `run`, so that it holds what a run compiles and not only what starting
+ * does, whenever there was none or V8 refused it (another Node, other V8 flags), and is written beside the
+ * bundle: where the user cannot write (a global install), hopscope runs without one. V8 checks a cache
+ * against its source's length only, so its name carries the bundle's content hash (the bundle's last
+ * line): a rebuilt bundle never reads an old cache. Nothing here can fail a command: a cache that cannot be
+ * read or written is compiling as before.
+ */
+
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { Script } from 'node:vm';
+import { IMPORTER } from '../import-module.js';
+
+const bundle = fileURLToPath(new URL('../bin/cli.cjs', import.meta.url));
+const source = readFileSync(bundle, 'utf8');
+const hash = /\n\/\/ bundle ([0-9a-f]+)\n$/.exec(source)?.[1];
+const cacheFile = hash ? join(dirname(bundle), `cli-${hash}.v8cache`) : undefined;
+const startedWithGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
+// The program's own import() calls do not work in a script read from the cache (import-module.ts): it uses
+// this module's.
+(globalThis as { [IMPORTER]?: (specifier: string) => Promise<unknown> })[IMPORTER] = (specifier) => import(specifier);
+
+if (!cacheFile) {
+  createRequire(import.meta.url)(bundle);
+} else {
+  const cachedData = readCache(cacheFile);
+  // CommonJS's own wrapper: the bundle sees require, module and its path as Node would give them to it.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const script = new Script(wrapped, { filename: bundle, cachedData });
+  if ((!cachedData || script.cachedDataRejected) && process.argv[2] === 'run') process.once('exit', () => writeCache(script, cacheFile));
+  const module = { exports: {} };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+}
+
+function readCache(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written whole under a temporary name and renamed: runs that end together each replace it whole. */
+function writeCache(script: Script, path: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  // V8 refuses a cache made under other flags than its own, and the engine sets --expose-gc while it runs
+  // (load/settle-heap.ts): made under it, the cache would be refused by every next start.
+  if (!startedWithGc) setFlagsFromString('--no-expose-gc');
+  try {
+    writeFileSync(temporary, script.createCachedData());
+    renameSync(temporary, path);
+  } catch {
+    rmSync(temporary, { force: true });
+  }
+}
