@@ -6,8 +6,9 @@
  * Node 20 has no compile cache (module.enableCompileCache came in Node 22), so every start parsed and
  * compiled the program again, and a run's start is part of the generator's measured CPU. With V8's own
  * cache (vm.Script's cachedData) the functions a run compiled before are read back instead: a 1-s run at
- * 10 req/s cost 79 CPU-ms against 94 without the cache (and 113 as ES module chunks, which Node 20 links
- * one by one; bench/start-up.ts).
+ * 10 req/s cost 79 CPU-ms against 94 without the cache, and 113 as the ES module chunks of before, which
+ * Node 20 links one by one (8 alternating rounds under /usr/bin/time; bench/start-up.ts against that
+ * build: 107 against 132).
  *
  * The cache is made at the end of a `run`, so that it holds what a run compiles and not only what starting
  * does, whenever there was none or V8 refused it (another Node, other V8 flags), and is written beside the
