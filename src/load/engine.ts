@@ -118,10 +118,10 @@ const WAKE_AFTER_ANSWERS = 32;
  * The wake thread starts once the arms within a second reach this share of the requests due in it, and at
  * least WAKE_THREAD_AFTER_ARMS. Against nginx at 2,000 req/s a late send arms it (the next request then falls
  * due while that one is in flight), and such sends come in bursts: a stall of the host's, a compile, a GC.
- * With 8 arms a second and no share, 1 of 9 quiet 15-s runs started the thread (28 arms in one second) and 4
- * of 4 beside a busy neighbour (in their first second), each start ~30-40 ms of the run's CPU, the odd
- * late send's answer waking the loop ~25 us after the due time anyway. A target slower than the gap between
- * requests arms it for nearly every request.
+ * With 8 arms a second and no share, 1 of 13 quiet runs (5 and 15 s) started the thread (28 arms in one
+ * second) and 4 of 4 beside a sampling loop (in their first second), each start 30-40 ms of the run's CPU,
+ * while the late send's own answer wakes the loop ~25 us after the due time anyway; with the share, none of
+ * 4 such runs. A target slower than the gap between requests arms it for nearly every request.
  */
 const WAKE_THREAD_ARM_SHARE = 0.1;
 const WAKE_THREAD_AFTER_ARMS = 8;
