@@ -35,17 +35,14 @@ const startedWithGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
 // this module's.
 (globalThis as { [IMPORTER]?: (specifier: string) => Promise<unknown> })[IMPORTER] = (specifier) => import(specifier);
 
-if (!cacheFile) {
-  createRequire(import.meta.url)(bundle);
-} else {
-  const cachedData = readCache(cacheFile);
-  // CommonJS's own wrapper: the bundle sees require, module and its path as Node would give them to it.
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new Script(wrapped, { filename: bundle, cachedData });
-  if ((!cachedData || script.cachedDataRejected) && process.argv[2] === 'run') process.once('exit', () => writeCache(script, cacheFile));
-  const module = { exports: {} };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-}
+// A bundle without its hash (not one the build made) runs without a cache.
+const cachedData = cacheFile ? readCache(cacheFile) : undefined;
+// CommonJS's own wrapper: the bundle sees require, module and its path as Node would give them to it.
+const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+const script = new Script(wrapped, { filename: bundle, cachedData });
+if (cacheFile && (!cachedData || script.cachedDataRejected) && process.argv[2] === 'run') process.once('exit', () => writeCache(script, cacheFile));
+const module = { exports: {} };
+(script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
 
 function readCache(path: string): Buffer | undefined {
   try {

@@ -7,15 +7,13 @@
  * read the bundle's text and run a copy of it to see its code cache made, used and replaced.
  */
 
-import { execFile } from 'node:child_process';
 import { accessSync, constants, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT } from './cli-helpers.js';
+import { CLI, ROOT, run } from './cli-helpers.js';
 
 const BIN = join(ROOT, 'dist/bin');
 const PROGRAM = join(BIN, 'cli.cjs');
@@ -105,7 +103,7 @@ describe("the CLI's code cache", () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  const cli = (args: string[]) => promisify(execFile)('node', [join(root, 'dist/cli/main.js'), ...args], { cwd: root, timeout: 60_000 });
+  const cli = (args: string[]) => run('node', [join(root, 'dist/cli/main.js'), ...args], { cwd: root, timeout: 60_000 });
   const runOnce = () => cli(['run', '--target', target, '--rate', '20', '--duration', '300ms', '--json', '--quiet', '--out', join(root, 'out')]);
   const caches = () => readdirSync(join(root, 'dist/bin')).filter((name) => name.endsWith('.v8cache'));
 
