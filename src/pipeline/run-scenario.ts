@@ -37,6 +37,7 @@ import { segmentLoad, segmentSeed, waitForStart, type GeneratorSegment } from '.
 import { gcAnalyses, gcPollersFor, serviceInfo } from './observations.js';
 import { intervalProgress, phaseProgress, type ProgressEvent } from './progress.js';
 import { startServices, targetTls } from './services.js';
+import { withoutOptimizer } from './analysis-tier.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -138,39 +139,42 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     // which would be drawn as a point of zero rate and zero latency.
     recorder.flushPending(sinceStart());
     hlog.close();
-    await Promise.all(gcPollers.map((p) => p.stop()));
-    const worstSendLagUs = Math.max(0, ...recorder.phaseTotals.map((p) => p.sendLag.getValueAtPercentile(99)));
-    // Stopped before the analysis below, whose CPU work would otherwise read as the generator's delay.
-    const generatorSeen = generator.stop();
-    // Stopped whether or not there are services to sample: its timer would otherwise hold a library caller's process open.
-    const serviceResources = await resources.stop();
+    // The analysis and the files, after the load: see analysis-tier.ts.
+    return await withoutOptimizer(async () => {
+      await Promise.all(gcPollers.map((p) => p.stop()));
+      const worstSendLagUs = Math.max(0, ...recorder.phaseTotals.map((p) => p.sendLag.getValueAtPercentile(99)));
+      // Stopped before the analysis below, whose CPU work would otherwise read as the generator's delay.
+      const generatorSeen = generator.stop();
+      // Stopped whether or not there are services to sample: its timer would otherwise hold a library caller's process open.
+      const serviceResources = await resources.stop();
 
-    const gc = gcAnalyses(started, gcPollers, recorder.requests);
-    const hops = hopAnalysis(recorder.hops.recording);
-    const clientRequests = outcomes.filter((o) => o.phase.record).reduce((sum, o) => sum + o.outcome.sent, 0);
-    const knee = scenario.knee && kneeResult(scenario.knee, kneeSteps);
-    const summary = buildSummary({
-      scenario,
-      startedAt,
-      runtime: services.description,
-      services: started.map((s) => serviceInfo(s, hops, gc)),
-      phases: recorder.phaseTotals,
-      outcomes,
-      timeline: timeline.points,
-      engine: options.engine,
-      interrupted: options.signal.aborted,
-      analysis: {
-        hops,
-        ...(started.length ? { gc, resources: serviceResources, amplification: amplification(metrics.deltas(), clientRequests, deepest) } : {}),
-        ...(knee ? { knee } : {}),
-        faults: faults.events,
-        generator: generatorHealth(generatorSeen, worstSendLagUs),
-      },
+      const gc = gcAnalyses(started, gcPollers, recorder.requests);
+      const hops = hopAnalysis(recorder.hops.recording);
+      const clientRequests = outcomes.filter((o) => o.phase.record).reduce((sum, o) => sum + o.outcome.sent, 0);
+      const knee = scenario.knee && kneeResult(scenario.knee, kneeSteps);
+      const summary = buildSummary({
+        scenario,
+        startedAt,
+        runtime: services.description,
+        services: started.map((s) => serviceInfo(s, hops, gc)),
+        phases: recorder.phaseTotals,
+        outcomes,
+        timeline: timeline.points,
+        engine: options.engine,
+        interrupted: options.signal.aborted,
+        analysis: {
+          hops,
+          ...(started.length ? { gc, resources: serviceResources, amplification: amplification(metrics.deltas(), clientRequests, deepest) } : {}),
+          ...(knee ? { knee } : {}),
+          faults: faults.events,
+          generator: generatorHealth(generatorSeen, worstSendLagUs),
+        },
+      });
+      writeRunFolder(outDir, summary, recorder.phaseTotals, names);
+      writeExactRecord(outDir, exact.finish(originEpochMs, options.segment?.clockOffsetMs ?? 0));
+      writeHtmlReport(outDir, summary);
+      return { summary, outDir, interrupted: options.signal.aborted };
     });
-    writeRunFolder(outDir, summary, recorder.phaseTotals, names);
-    writeExactRecord(outDir, exact.finish(originEpochMs, options.segment?.clockOffsetMs ?? 0));
-    writeHtmlReport(outDir, summary);
-    return { summary, outDir, interrupted: options.signal.aborted };
   } finally {
     hlog?.close();
     await services.down();
