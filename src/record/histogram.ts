@@ -1,7 +1,8 @@
 /** The one histogram shape hopscope records latency in: microseconds, 1 us to 10 min, 3 significant digits. */
 
-import { createRequire } from 'node:module';
 import type * as hdr from 'hdr-histogram-js';
+import Int32HistogramFile from 'hdr-histogram-js/dist/Int32Histogram.js';
+import { JsHistogram as JsHistogramClass } from 'hdr-histogram-js/dist/JsHistogram.js';
 import { fixedAsIntl } from '../units.js';
 import { decodeCompressedBase64, encodeCompressedBase64, HdrDecodeError } from './hdr-codec.js';
 
@@ -11,10 +12,14 @@ export type JsHistogram = hdr.JsHistogram;
 
 // hdr-histogram-js's index also loads its WebAssembly build (a base64 module inflated at load): about 60 ms
 // of every start-up for an implementation hopscope never uses, and start-up is part of the generator's
-// measured CPU. Its JavaScript classes are loaded alone, and the encoding is hdr-codec.ts's.
-const require = createRequire(import.meta.url);
-const Int32Histogram: typeof hdr.Int32Histogram = require('hdr-histogram-js/dist/Int32Histogram').default;
-const JsHistogramClass: typeof hdr.JsHistogram = require('hdr-histogram-js/dist/JsHistogram').JsHistogram;
+// measured CPU. Its JavaScript classes are loaded alone, and the encoding is hdr-codec.ts's. Imported, not
+// required, so that the CLI's bundle carries them, under its code cache (scripts/bundle-cli.mjs).
+const Int32Histogram: typeof hdr.Int32Histogram = commonJsDefault(Int32HistogramFile);
+
+/** A CommonJS file's `exports.default`: Node imports the exports object as the default, vitest (by __esModule) the `default` itself. */
+function commonJsDefault<T>(file: { default: T }): T {
+  return 'default' in file ? file.default : (file as unknown as T);
+}
 
 export function isJsHistogram(h: Histogram): h is JsHistogram {
   return h instanceof JsHistogramClass;
