@@ -3,8 +3,9 @@
  * V8 optimizing its loops on the way cost more CPU than the optimized code saved: TurboFan compiled 17
  * functions there, ~16 ms of compiler time in a 15-s run at 2,000 req/s (`--trace-opt`), for work that then
  * took milliseconds. While it runs, TurboFan takes no new work and that code stays in V8's baseline tiers:
- * from the load's end to the process's, 11-12 CPU-ms against 23-30 (1-s runs against nginx, 8 alternating
- * pairs). Code optimized during the load keeps its optimized code.
+ * from the load's end to the process's, 9.7-15.6 CPU-ms against 23.1-29.8 (1-s runs against nginx, 8
+ * alternating pairs, the optimizer stopped at the same place by --max-opt=1). Code optimized during the load
+ * keeps its optimized code.
  *
  * The switch is the process's (V8 has one set of flags): runs that overlap in one process count in and out,
  * and the last one out turns the optimizer back on; meanwhile another run's load may tier up later. It is set
