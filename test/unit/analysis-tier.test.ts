@@ -18,7 +18,7 @@ function compiledBetweenMarks(script: string, execArgv: string[] = []): Record<s
   return counts;
 }
 
-// Each check warms a function of its own, so that one check's tiering does not carry into the next.
+// `hot` is warmed at each mark: while the switch holds, TurboFan must not compile it; once released, it does.
 const prelude = `
 import { withoutOptimizer } from '${tier}';
 const data = new Float64Array(10000).fill(1);
