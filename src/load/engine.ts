@@ -145,8 +145,17 @@ const UNGUARDED_MISS_MS = 1;
  * the timer on for 68-79 % of a run; a stalled target makes one each guard, each a coarse timer's wait.
  */
 const GUARD_AFTER_MISS_MS = 100;
-/** A wait that counts on an answer still arms this timer: how late sends can leave when the answer does not come. */
-const UNGUARDED_TIMER_MS = 5;
+/**
+ * A wait that counts on an answer still arms this timer: how late sends can leave when the answer does not
+ * come (once: the miss then guards). While answers come it only fires, and each firing is a timer callback
+ * and a new Timeout on the engine thread, and enough of them make Node's timer code hot enough for TurboFan
+ * to compile. Against nginx at 2,000 req/s, 10-s runs: 5 ms fired ~250 times a second and 20 ms ~100 (5-8
+ * misses in each run, their guards' millisecond timers included); the phase's CPU 728-769 ms against
+ * 779-821 (4 alternating pairs), the whole process 0.98x in 16 alternating rounds of 10 and 15 s (10 of
+ * 16 lower), send lag p99 alike (22-127 us both) and its maximum 2.2-4.7 ms in both: no miss waited the
+ * timer out.
+ */
+const UNGUARDED_TIMER_MS = 20;
 
 export class LoadEngine implements ConnectionEvents {
   private readonly connections = new Set<LoadConnection>();

@@ -317,7 +317,7 @@ describe('load engine over real sockets', () => {
   it('open loop: an answer that does not come when expected holds up the sends due meanwhile by the coarse timer at most', async () => {
     // Answers come at once, so the engine counts on the next one to wake it and arms no millisecond timer;
     // the 300th is held for 300 ms. Waiting for it would hold every send due meanwhile; the coarse timer
-    // (5 ms) wakes the engine, which then sends what fell due on the other connections.
+    // (20 ms) wakes the engine, which then sends what fell due on the other connections.
     let requests = 0;
     const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
     const port = await listen(
