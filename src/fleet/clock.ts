@@ -4,9 +4,10 @@
  * send and receive, taken from the round trip with the least delay (the tightest bound, ± rtt / 2).
  */
 
-import { createServer, request, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InfraError } from '../errors.js';
+import { builtinModule } from '../import-module.js';
 
 const ROUNDS = 8;
 const TIMEOUT_MS = 5000;
@@ -17,9 +18,11 @@ export interface ClockOffset {
   rttMs: number;
 }
 
+const http = () => builtinModule<typeof import('node:http')>('node:http');
+
 /** The coordinator's side: answers GET /time with its Date.now(). `host` is where generators reach it. */
 export async function startClockServer(host: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer((_, res) => {
+  const server: Server = http().createServer((_, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' }).end(String(Date.now()));
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
@@ -32,7 +35,7 @@ export async function startClockServer(host: string): Promise<{ url: string; clo
 
 function coordinatorTime(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: TIMEOUT_MS, agent: false }, (res) => {
+    const req = http().request(url, { timeout: TIMEOUT_MS, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       res.on('end', () => (Number.isFinite(Number(body)) ? resolve(Number(body)) : reject(new Error(`unexpected answer "${body.slice(0, 40)}"`))));

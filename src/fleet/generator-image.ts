@@ -84,7 +84,7 @@ export function generatorImageFiles(): GeneratorImage {
   const dist = join(root, 'dist');
   if (!existsSync(join(dist, 'cli', 'main.js'))) throw new InfraError(`the generator image needs the compiled ${dist}`, 'npm run build');
   const [nodePath, ...libs] = nodeFiles();
-  // Without the CLI's code cache (cli/start.ts): a run writes it beside the bundle whenever it is missing, and
+  // Without the CLI's code cache (cli/start.cts): a run writes it beside the bundle whenever it is missing, and
   // it would change the image's tag, and so rebuild the image, for the same program.
   const program = walk(dist).filter((path) => !path.endsWith('.v8cache'));
   const app = [join(root, 'package.json'), ...program, ...productionModules(root).flatMap((m) => walk(m))];

@@ -5,11 +5,11 @@
  * an error, never a wrong merge. Lines stay far below the 16 KiB at which engines split log lines.
  */
 
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { InfraError } from '../errors.js';
+import { builtinModule } from '../import-module.js';
 import { RUN_FILES } from '../run-folder/layout.js';
 
 const BEGIN = 'hopscope-result-frame-begin';
@@ -18,7 +18,7 @@ const LINE_CHARS = 4000;
 /** What a merge reads, plus the interval log so that each generator's folder reads on its own. */
 export const FRAMED_FILES = [RUN_FILES.summary, RUN_FILES.histograms, RUN_FILES.intervalLog] as const;
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const sha256 = (data: Buffer) => builtinModule<typeof import('node:crypto')>('node:crypto').createHash('sha256').update(data).digest('hex');
 
 /** The frames of the run folder's files, ready for stdout. */
 export function encodeResultFrames(runDir: string): string {

@@ -5,9 +5,9 @@
  * unless the user opted in, whatever the name looked like.
  */
 
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { InfraError, UsageError } from '../errors.js';
+import { builtinModule } from '../import-module.js';
 import { isLoopbackHost } from '../scenario/loopback.js';
 
 export async function resolveAddresses(host: string, allowRemote: boolean): Promise<string[]> {
@@ -15,6 +15,7 @@ export async function resolveAddresses(host: string, allowRemote: boolean): Prom
   if (isIP(host)) addresses = [host];
   else {
     try {
+      const { lookup } = builtinModule<typeof import('node:dns/promises')>('node:dns/promises');
       addresses = [...new Set((await lookup(host, { all: true, verbatim: true })).map((a) => a.address))];
     } catch (error) {
       throw new InfraError(`cannot resolve ${host}: ${(error as NodeJS.ErrnoException).code ?? error}`);

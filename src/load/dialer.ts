@@ -6,8 +6,9 @@
 
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import { InfraError } from '../errors.js';
+import { builtinModule } from '../import-module.js';
 import { describeTlsFailure, isTlsConfigFailure } from './tls/failures.js';
 
 /** TLS settings of a phase, as PEM text (not file paths) so that they cross to worker threads as they are. */
@@ -67,6 +68,8 @@ function readBytes(length: number): Buffer {
   return lastRead;
 }
 
+const tlsModule = () => builtinModule<typeof import('node:tls')>('node:tls');
+
 export class Dialer {
   private nextAddress = 0;
   private session: Buffer | undefined;
@@ -79,7 +82,7 @@ export class Dialer {
   constructor(readonly target: DialTarget) {
     const tls = target.tls;
     if (tls) {
-      this.secureContext = createSecureContext({ ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) });
+      this.secureContext = tlsModule().createSecureContext({ ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) });
     }
   }
 
@@ -110,7 +113,7 @@ export class Dialer {
       return socket;
     }
     const servername = tls.servername ?? (isIpLiteral(this.target.host) ? undefined : this.target.host);
-    const socket: TLSSocket = tlsConnect({
+    const socket: TLSSocket = tlsModule().connect({
       host: address,
       port,
       ...(servername ? { servername } : {}),

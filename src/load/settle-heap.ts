@@ -12,7 +12,7 @@
  * Node exposes `gc()` only to a process started with --expose-gc; the flag set at run time applies to
  * contexts created afterwards, so one new context hands the function over. The flag stays set: it is the
  * process's, and a thread that unset it could take it from a `--workers` thread between that thread's two
- * steps. (The CLI's start unsets it before making its code cache at the end: cli/start.ts.) A process that
+ * steps. (The CLI's start unsets it before making its code cache at the end: cli/start.cts.) A process that
  * already has `gc` (started with the flag) uses its own.
  */
 

@@ -9,7 +9,7 @@
  *
  * The switch is the process's (V8 has one set of flags): runs that overlap in one process count in and out,
  * and the last one out turns the optimizer back on; meanwhile another run's load may tier up later. It is set
- * back with --turbofan itself, which also makes V8's flag hash what it was (cli/start.ts's code cache is checked
+ * back with --turbofan itself, which also makes V8's flag hash what it was (cli/start.cts's code cache is checked
  * against it). A process started with optimizer flags of its own keeps them.
  */
 

@@ -4,8 +4,7 @@
  * fetch: global fetch cannot be told to trust one CA for one request.
  */
 
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { builtinModule } from '../import-module.js';
 
 export interface ServiceAnswer {
   status: number;
@@ -22,7 +21,7 @@ export interface ServiceRequestOptions {
 /** Rejects on a connection failure or the timeout; any status resolves. */
 export function serviceRequest(url: string, options: ServiceRequestOptions): Promise<ServiceAnswer> {
   const target = new URL(url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const { request: send } = target.protocol === 'https:' ? builtinModule<typeof import('node:https')>('node:https') : builtinModule<typeof import('node:http')>('node:http');
   return new Promise((resolve, reject) => {
     const req = send(
       target,

@@ -1,17 +1,18 @@
 /**
  * The bundled CLI (scripts/bundle-cli.mjs): dist/cli/main.js, the package's `bin`, is the start
- * (src/cli/start.ts), which runs the CommonJS bundle dist/bin/cli.cjs through a V8 code cache beside it; the
+ * (src/cli/start.cts), which runs the CommonJS bundle dist/bin/cli.cjs through a V8 code cache beside it; the
  * --workers thread entry is dist/bin/worker-main.js. Every file they load is one of those or a runtime
  * dependency, so an installed package without devDependencies runs them, and the files their code finds
- * beside itself (validators, the --workers entry) are there. The end-to-end tests run this same CLI; these
- * read the bundle's text and run a copy of it to see its code cache made, used and replaced.
+ * beside itself (the --workers entry, the summary validator) are there; the scenario validator's code is
+ * inside the bundle. The end-to-end tests run this same CLI; these read the bundle's text and run a copy of
+ * it to see its code cache made, used and replaced.
  */
 
 import { accessSync, constants, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, run } from './cli-helpers.js';
 
@@ -42,16 +43,14 @@ const builtins = new Set(builtinModules);
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtins.has(specifier);
 
 describe('the bundled CLI', () => {
-  it('is what the package runs as `hopscope`: dist/cli/main.js, executable, with a node shebang, starting dist/bin/cli.cjs with Node built-ins', () => {
+  it('is what the package runs as `hopscope`: dist/cli/main.js, executable, CommonJS, with a node shebang, starting dist/bin/cli.cjs with Node built-ins', () => {
     expect(join(ROOT, pkg.bin.hopscope!)).toBe(CLI);
     const text = readFileSync(CLI, 'utf8');
     expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(() => accessSync(CLI, constants.X_OK)).not.toThrow();
-    const { specifiers, beside } = references(CLI);
-    // and the importer it hands the program, which imports nothing
-    expect(specifiers.filter((s) => !isBuiltin(s))).toEqual(['../import-module.js']);
-    expect(references(join(ROOT, 'dist/import-module.js')).specifiers).toEqual([]);
-    expect(beside.map((url) => join(dirname(CLI), url))).toEqual([PROGRAM]);
+    expect(JSON.parse(readFileSync(join(dirname(CLI), 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+    expect(references(CLI).specifiers.filter((s) => !isBuiltin(s))).toEqual([]);
+    expect(join(dirname(CLI), /\(__dirname, '([^']+)'\)/.exec(text)![1]!)).toBe(PROGRAM);
   });
 
   it('imports no package or file with its own import(): read from the code cache, it could not (import-module.ts)', () => {
@@ -71,10 +70,16 @@ describe('the bundled CLI', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('has beside its code every file that code opens by a relative URL: the validators and the --workers entry', () => {
+  it('has beside its code every file that code opens by a relative URL (the --workers entry, the summary validator), or carries it inside (the scenario validator)', () => {
+    const program = readFileSync(PROGRAM, 'utf8');
+    const carrier = program.slice(program.lastIndexOf('\nfunction __hopscopeCarriedModule(name) {'));
+    const carried = [...carrier.matchAll(/^ {4}case "([^"]+)":$/gm)].map((m) => m[1]!);
+    expect(carried).toEqual(['scenario-validator.cjs']);
     const beside = [PROGRAM, WORKER].flatMap((file) => references(file).beside.map((url) => join(dirname(file), url)));
-    expect([...new Set(beside.map((path) => relative(ROOT, path)))].sort()).toEqual(['dist/bin/scenario-validator.cjs', 'dist/bin/summary-validator.cjs', 'dist/bin/worker-main.js']);
-    for (const path of beside) expect(existsSync(path), path).toBe(true);
+    const opened = [...new Set(beside)].filter((path) => !carried.includes(basename(path)));
+    expect(opened.map((path) => relative(ROOT, path)).sort()).toEqual(['dist/bin/summary-validator.cjs', 'dist/bin/worker-main.js']);
+    for (const path of opened) expect(existsSync(path), path).toBe(true);
+    expect(carried.filter((name) => existsSync(join(BIN, name)))).toEqual([]);
   });
 
   it('is strict code, as the ES modules it was made of', () => {

@@ -39,7 +39,8 @@ describe('npm pack + npx', () => {
   it('packs the CLI and runs `npx --yes ./hopscope-<version>.tgz --help` in an empty folder', { timeout: NPX_TIMEOUT_MS }, async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(tarball.filename).toBe(`hopscope-${version}.tgz`);
-    expect(tarball.files).toContain('dist/cli/main.js');
+    // the start, and the package.json that makes it CommonJS
+    expect(tarball.files).toEqual(expect.arrayContaining(['dist/cli/main.js', 'dist/cli/package.json']));
     expect(tarball.files).toContain('scenarios/quickstart.yaml');
     expect(tarball.files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
 

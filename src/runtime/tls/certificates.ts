@@ -8,11 +8,10 @@
  */
 
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InfraError } from '../../errors.js';
+import { builtinModule } from '../../import-module.js';
 import { ownedTempDir } from '../../temp-folder.js';
 
 const run = promisify(execFile);
@@ -39,6 +38,8 @@ export interface ServiceCertificates {
 }
 
 export async function makeServiceCertificates(): Promise<ServiceCertificates> {
+  const { randomBytes } = builtinModule<typeof import('node:crypto')>('node:crypto');
+  const { readFile, rm, writeFile } = builtinModule<typeof import('node:fs/promises')>('node:fs/promises');
   const dir = ownedTempDir('hopscope-tls-');
   const file = (name: string) => join(dir, name);
   const remove = () => rm(dir, { recursive: true, force: true });
