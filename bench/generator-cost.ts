@@ -7,6 +7,8 @@
  *     CPU ms per 1,000 responses, achieved rate, p50/p99, hopscope's send lag; ratios to oha from the same round;
  *     hopscope also once more with `--warm-up`: the targets are the plain row's (the peers have no warm-up),
  *     that row shows how much of its send lag and tail is the first seconds of a run (JIT, heap growth);
+ *     and the node floor's open loop (bench/node-floor.ts: each request sent at its due time, nothing parsed
+ *     or recorded, the engine's two sleeps a request and nothing else), what pacing alone costs on this host;
  *   - closed loop, 50 connections, 10 s: req/s and CPU per 1,000; ratios to oha and wrk -t1 from the same round,
  *     and to the node floor (bench/node-floor.ts: Node's own closed loop with nothing measured, this host's limit for any Node generator);
  *   - the coordinated-omission stall: nginx SIGSTOPped for 1 s at t=5 s of a 12 s run at 1,000 req/s.
@@ -76,10 +78,10 @@ function printTable(title: string, results: Rounds, peers: string[], pick: (m: M
 }
 
 async function openLoop(rate: number, durationS: number, rounds: number, url: string, cleanup: Cleanup): Promise<void> {
-  const tools = [hopscope(), hopscope(2), hopscope(1, OPEN_WARM_UP_S), oha(), vegeta(), k6()];
+  const tools = [hopscope(), hopscope(2), hopscope(1, OPEN_WARM_UP_S), oha(), vegeta(), k6(), nodeFloor()];
   const r = await compare(tools, { model: 'open', rateRps: rate }, durationS, rounds, url, cleanup);
   console.log(`\nopen loop, ${formatRps(rate)} req/s, ${durationS} s, ${OPEN_CONNECTIONS} connections: CPU ms per 1,000 responses (lower is better)`);
-  printTable(`open ${formatRps(rate)}/s`, r, ['oha', 'vegeta', 'k6'], perThousand, 'ms');
+  printTable(`open ${formatRps(rate)}/s`, r, ['oha', 'vegeta', 'k6', 'node floor'], perThousand, 'ms');
   for (const [name, values] of r) {
     const achieved = median(values.map((m) => m.rps / rate - 1));
     console.log(`  ${name}: achieved ${(achieved * 100).toFixed(2)} % vs target (median), ${median(values.map((m) => m.cpuS)).toFixed(2)} CPU-s` +

@@ -34,7 +34,7 @@ export interface Measured {
   rps: number;
   p50Us: number;
   p99Us: number;
-  /** hopscope only: how late open-loop requests left, p99. */
+  /** hopscope and the node floor: how late open-loop requests left, p99. */
   sendLagP99Us?: number;
   /** hopscope only: its own accounting of its CPU over the load phase (summary.json). */
   summaryCpuMsPer1k?: number;
@@ -221,13 +221,13 @@ export function wrk(): Generator {
 export function nodeFloor(): Generator {
   return {
     name: 'node floor',
-    supports: (load) => load.model === 'closed',
+    supports: () => true,
     run: async (r) => {
-      const connections = r.load.model === 'closed' ? r.load.connections : r.openConnections;
+      const args = r.load.model === 'closed' ? [String(r.load.connections), String(r.durationS)] : [String(r.openConnections), String(r.durationS), String(r.load.rateRps)];
       const script = join(REPO_ROOT, 'dist-bench/bench/node-floor.js');
-      const t = ok(await runTimed(process.execPath, [script, r.url, String(connections), String(r.durationS)], bounded(r)), 'node floor');
-      const j = JSON.parse(t.stdout) as { responses: number; seconds: number };
-      return { cpuS: t.cpuS, responses: j.responses, rps: j.responses / j.seconds, p50Us: NaN, p99Us: NaN };
+      const t = ok(await runTimed(process.execPath, [script, r.url, ...args], bounded(r)), 'node floor');
+      const j = JSON.parse(t.stdout) as { responses: number; seconds: number; sendLagP99Us?: number };
+      return { cpuS: t.cpuS, responses: j.responses, rps: j.responses / j.seconds, p50Us: NaN, p99Us: NaN, sendLagP99Us: j.sendLagP99Us };
     },
   };
 }

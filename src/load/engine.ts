@@ -188,8 +188,13 @@ export class LoadEngine implements ConnectionEvents {
   private quietUntilMs = 0;
   /** Open loop: the due time pace() last waited for with only the coarse timer, counting on an answer (0: none). */
   private unguardedWakeMs = 0;
-  /** Open loop: until this time (performance.now()) every wait for a due time with requests in flight arms the timer. */
-  private guardedUntilMs = 0;
+  /**
+   * Open loop: until this time (performance.now()) every wait for a due time with requests in flight arms the
+   * timer. A double from the start: set first at the first miss, a second into a run, a field that held the
+   * small integer 0 until then changed the engine's hidden class, and every optimized function that had seen
+   * the engine was thrown away and compiled again (`--trace-deopt`: 4 of a 10-s run's 8 deoptimizations).
+   */
+  private guardedUntilMs = -Infinity;
   private readonly sleeper = new PreciseSleeper();
   private readonly wake = new WakeThread(
     (atMs) => this.onWake(atMs),

@@ -18,8 +18,8 @@ export type Counts = Partial<Record<string, number>>;
 export class RequestSeries {
   readonly ok = newHistogram();
   readonly failed = newHistogram();
-  readonly errors: Counts = {};
-  readonly statuses: Counts = {};
+  errors: Counts = {};
+  statuses: Counts = {};
 
   get attempts(): number {
     return this.ok.totalCount + this.failed.totalCount;
@@ -35,8 +35,10 @@ export class RequestSeries {
   reset(): void {
     this.ok.reset();
     this.failed.reset();
-    clearCounts(this.errors);
-    clearCounts(this.statuses);
+    // New objects, not the old ones' keys deleted: a deleted key changed the counts' hidden class at each
+    // interval's end, and the optimized response path that counts statuses was thrown away with it.
+    this.errors = {};
+    this.statuses = {};
   }
 
   pack(encode?: Encode): SeriesPart {
@@ -75,10 +77,6 @@ export interface RecorderPart {
 
 export function addCounts(into: Counts, from: Counts): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + (v ?? 0);
-}
-
-function clearCounts(counts: Counts): void {
-  for (const k of Object.keys(counts)) delete counts[k];
 }
 
 export interface IntervalSnapshot {
