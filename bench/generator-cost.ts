@@ -146,7 +146,8 @@ async function main(): Promise<void> {
     const nginx = await startNginx({ port, body: SMALL_JSON_BODY, cleanup });
     const url = `http://127.0.0.1:${port}/`;
     // The CLI makes its V8 code cache at the end of its first `run` after a build (cli/start.cts), and that
-    // run compiles everything: measured, it was its round's dearest (43.0 CPU-ms per 1,000 against 35.3-42.6).
+    // run compiles everything: measured as a round's, it was hopscope's dearest of 5 (43.0 CPU-ms per 1,000
+    // against 35.3-42.6).
     await hopscope().run({ url, load: { model: 'open', rateRps: 100 }, durationS: 1, openConnections: OPEN_CONNECTIONS, cleanup });
     console.log("hopscope: one unmeasured 1-s run first, which makes the CLI's code cache, as a user's first run does");
     if (only.has('open')) for (const rate of rates) await openLoop(rate, durationS, rounds, url, cleanup);
