@@ -191,8 +191,9 @@ export class LoadEngine implements ConnectionEvents {
   /**
    * Open loop: until this time (performance.now()) every wait for a due time with requests in flight arms the
    * timer. A double from the start: set first at the first miss, a second into a run, a field that held the
-   * small integer 0 until then changed the engine's hidden class, and every optimized function that had seen
-   * the engine was thrown away and compiled again (`--trace-deopt`: 4 of a 10-s run's 8 deoptimizations).
+   * small integer 0 until then changed the engine's hidden class, and optimized functions that had seen the
+   * engine were thrown away and compiled again (`--trace-deopt-verbose`: `sendWhatIsDue` and the parser's
+   * `push`, on the engine's map, in the same millisecond).
    */
   private guardedUntilMs = -Infinity;
   private readonly sleeper = new PreciseSleeper();
