@@ -6,7 +6,7 @@
  * table the threads share. The union of what the engines send is then exactly the one stream, whatever n
  * is and whenever it changes: nothing sent twice, nothing skipped. An engine outside the first n sends
  * nothing and sleeps, and one engine carrying a rate costs less than two carrying half of it each (two
- * engine threads at 1,000 req/s cost 1.28x one at 2,000: README, "What the generator costs").
+ * engine threads at 1,000 req/s cost 1.28x one at 2,000: docs/generator-cost.md).
  *
  * A slice is decided once, by whoever writes it first (compare-and-exchange): the main thread decides the
  * slices a little ahead of time, and an engine that reaches a slice still open (the main thread held up)
