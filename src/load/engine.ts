@@ -12,9 +12,9 @@
  * requests are in flight the loop wakes for their responses anyway and sends what fell due then; when the
  * latest request's answer is not expected before the next due time (slower than the gap between requests),
  * a wake thread (wake-thread.ts) wakes the loop at the due time; and a timer, about a millisecond early,
- * covers the rest, unless the latest answer is expected well before the due time: a pending millisecond
- * timer costs the thread more than the answer it backs up (ANSWER_EXPECTED_MEDIANS), so then only a coarse
- * one is armed, and a miss arms the fine one again for a while. From 5,000 req/s an engine gathers its
+ * covers the rest, unless the latest answer is expected before the due time: a pending millisecond timer
+ * costs the thread more than the answer it backs up, so then a 3-ms backstop refreshed by each such wait
+ * stands in (BET_BACKSTOP_MS), and a miss arms the millisecond timer again for a while. From 5,000 req/s an engine gathers its
  * sends into wake-ups up to 250 us apart, none more than 200 us late (schedule.ts, nextSendingMs). The wake
  * thread costs two wake-ups per request it serves (bench/wake-cost.ts: 1.8x the CPU of a sleep on the loop's
  * own thread at 2,000 wake-ups/s), so it serves only that case.
@@ -129,33 +129,33 @@ const WAKE_THREAD_AFTER_ARMS = 8;
 const TIMER_LEAD_MS = 1.5;
 /**
  * Open loop, requests in flight: the millisecond timer is not armed for the next due time while the latest
- * answer is expected within this many medians of its send, before that due time; the answer wakes the loop.
- * Against nginx at 2,000 req/s (answers in ~30 us, requests 500 us apart), the whole process, 4 alternating
- * rounds of 12 s: 42.9-44.2 CPU-ms per 1,000 with the coarse timer against 47.1-48.8 with the millisecond
- * one (0.88-0.93x in each round), latency p50 24-26 against 35-36 us, send lag p99 alike (22-35 against
- * 18-30 us). No timer at all read 37.5-42.5 against 44.2-50.0 (3 rounds), and a millisecond timer
- * refreshed on each wait instead of re-armed after it fired cost what the re-armed one did.
+ * answer is expected before it (by latencyP90Ms); the answer wakes the loop. Against nginx at 2,000 req/s
+ * (answers in ~30 us, requests 500 us apart), the whole process, 4 alternating rounds of 12 s: 42.9-44.2
+ * CPU-ms per 1,000 without the millisecond timer against 47.1-48.8 with it (0.88-0.93x in each round),
+ * latency p50 24-26 against 35-36 us, send lag p99 alike (22-35 against 18-30 us).
+ *
+ * Such a wait still has a backstop for the answer that does not come, and every request that falls due
+ * meanwhile leaves that late, its latency (from the due time) with it. A 20-ms backstop, re-armed after it
+ * fired, cost 0.98x a 5-ms one against nginx (16 alternating rounds), where misses are rare; against a
+ * service whose answers have a tail (gc-cascade: a Go cache's GC pauses, 1,500 req/s, Poisson arrivals)
+ * each miss held ~30 requests up to 20 ms: send lag p99 12.0-13.4 ms in 6 runs and the latency p99 16-22 ms,
+ * against 1.0-1.1 ms and 6.4-9.1 ms for the engine of 2026-12-05 that always armed the millisecond timer;
+ * counting on the answer by its 90th percentile instead of two medians read 10.0 ms, and a guard that grew
+ * fourfold with each miss within 2 s of the last 8.8-9.5 ms, both with the 20-ms backstop. Hence 3 ms,
+ * refreshed by each wait that counts on an answer, so that it expires only when none has for that long
+ * (Node still looks at the list about that often, without a callback or a new Timeout): gc-cascade's send
+ * lag p99 1.1 and 1.5 ms, latency p99 9.9 and 9.1 ms; quickstart's 2,000 req/s phase 1.15 ms against
+ * 8.9-10.1; against nginx 1.055x the CPU (median of 8 alternating 10-s rounds, 0.99-1.14x).
  */
-const ANSWER_EXPECTED_MEDIANS = 2;
+const BET_BACKSTOP_MS = 3;
 /** A wait that counted on an answer and woke this late after the due time: the answer did not come first. */
 const UNGUARDED_MISS_MS = 1;
 /**
  * After such a miss every wait arms the millisecond timer for this long. Runs against nginx make about one
  * miss a second (the engine's own stalls count too: the interval's end, a GC), and a guard of a second kept
- * the timer on for 68-79 % of a run; a stalled target makes one each guard, each a coarse timer's wait.
+ * the timer on for 68-79 % of a run; a stalled target makes one each guard, each a backstop's wait.
  */
 const GUARD_AFTER_MISS_MS = 100;
-/**
- * A wait that counts on an answer still arms this timer: how late sends can leave when the answer does not
- * come (once: the miss then guards). While answers come it only fires, and each firing is a timer callback
- * and a new Timeout on the engine thread, and enough of them make Node's timer code hot enough for TurboFan
- * to compile. Against nginx at 2,000 req/s, 10-s runs: 5 ms fired ~250 times a second and 20 ms ~100 (5-8
- * misses in each run, their guards' millisecond timers included); the phase's CPU 728-769 ms against
- * 779-821 (4 alternating pairs), the whole process 0.98x in 16 alternating rounds of 10 and 15 s (10 of
- * 16 lower), send lag p99 alike (22-127 us both) and its maximum 2.2-4.7 ms in both: no miss waited the
- * timer out.
- */
-const UNGUARDED_TIMER_MS = 20;
 
 export class LoadEngine implements ConnectionEvents {
   private readonly connections = new Set<LoadConnection>();
@@ -186,7 +186,7 @@ export class LoadEngine implements ConnectionEvents {
   private paceTimer: NodeJS.Timeout | undefined;
   /** Open loop, coalescing: no sending wake-up before this time (performance.now()). */
   private quietUntilMs = 0;
-  /** Open loop: the due time pace() last waited for with only the coarse timer, counting on an answer (0: none). */
+  /** Open loop: the due time pace() last waited for with only the backstop, counting on an answer (0: none). */
   private unguardedWakeMs = 0;
   /**
    * Open loop: until this time (performance.now()) every wait for a due time with requests in flight arms the
@@ -214,6 +214,10 @@ export class LoadEngine implements ConnectionEvents {
    * to reach a service's 4 ms, and until then a request due with others in flight waited for a 1-ms timer.
    */
   private latencyP50Ms = 0;
+  /** The same for the 90th percentile: a wait counts on the latest answer coming first where 9 in 10 do. */
+  private latencyP90Ms = 0;
+  /** Open loop: the timer behind a wait that counts on an answer, refreshed by each (BET_BACKSTOP_MS). */
+  private backstop: NodeJS.Timeout | undefined;
   /** Answers the median's estimate has taken in, up to 2,500: its step shrinks with them. */
   private answersSeen = 0;
   private readonly dialer: Dialer;
@@ -315,6 +319,7 @@ export class LoadEngine implements ConnectionEvents {
     this.sending = false;
     clearTimeout(this.endTimer);
     clearTimeout(this.paceTimer);
+    clearTimeout(this.backstop);
     const now = performance.now();
     this.outcome.elapsedMs = now - this.startMs;
     while (this.backlog.length > 0) this.giveUp(this.backlog.shift(), now);
@@ -348,6 +353,7 @@ export class LoadEngine implements ConnectionEvents {
     // not yet compiled) is forgotten within tens of answers, not the hundreds that 1-% steps take.
     const step = this.answersSeen < 2500 ? 0.5 / Math.sqrt(++this.answersSeen) : 0.01;
     this.latencyP50Ms = this.latencyP50Ms === 0 ? latencyMs : this.latencyP50Ms * (latencyMs > this.latencyP50Ms ? 1 + step : 1 - step);
+    this.latencyP90Ms = this.latencyP90Ms === 0 ? latencyMs : this.latencyP90Ms * (latencyMs > this.latencyP90Ms ? 1 + 0.9 * step : 1 - 0.1 * step);
     if (!this.sending) {
       this.settleIfIdle();
       return;
@@ -457,11 +463,14 @@ export class LoadEngine implements ConnectionEvents {
         // A response or a free connection will call pace() again, or this timer will; if the latest
         // request's answer is not expected before the due time, the wake thread does, a tenth of a
         // millisecond late at most typically (its message's way to this loop). While answers come as
-        // expected, the answer does, and the coarse timer only bounds the wait for one that does not.
+        // expected, the answer does, and the backstop only bounds the wait for one that does not.
         const answerPredictable = this.backlog.length === 0 && waitMs <= PRECISE_WAIT_MS && this.answersSeen >= WAKE_AFTER_ANSWERS;
-        const answerFirst = answerPredictable && this.lastSentAtMs + ANSWER_EXPECTED_MEDIANS * this.latencyP50Ms < wakeMs && now >= this.guardedUntilMs;
-        if (answerFirst) this.unguardedWakeMs = wakeMs;
-        this.paceTimer ??= setTimeout(this.onPaceTimer, answerFirst ? UNGUARDED_TIMER_MS : Math.max(1, waitMs - TIMER_LEAD_MS));
+        const answerFirst = answerPredictable && this.lastSentAtMs + this.latencyP90Ms < wakeMs && now >= this.guardedUntilMs;
+        if (answerFirst) {
+          this.unguardedWakeMs = wakeMs;
+          if (this.backstop) this.backstop.refresh();
+          else this.backstop = setTimeout(this.onBackstop, BET_BACKSTOP_MS);
+        } else this.paceTimer ??= setTimeout(this.onPaceTimer, Math.max(1, waitMs - TIMER_LEAD_MS));
         const dueAt = wakeMs === this.startMs + this.nextDueMs;
         if (dueAt && answerPredictable && this.lastSentAtMs + this.latencyP50Ms > wakeMs) this.wake.arm(wakeMs);
         else this.wake.disarm();
@@ -493,6 +502,8 @@ export class LoadEngine implements ConnectionEvents {
     this.paceTimer = undefined;
     this.pace();
   };
+
+  private readonly onBackstop = (): void => this.pace();
 
   private onWake(atMs: number): void {
     // The thread's clock and this one agree to microseconds, not exactly: a wake-up a hair early looks again

@@ -314,10 +314,11 @@ describe('load engine over real sockets', () => {
     expect(lags[Math.floor(lags.length / 2)]!).toBeLessThan(400);
   });
 
-  it('open loop: an answer that does not come when expected holds up the sends due meanwhile by the coarse timer at most', async () => {
+  it('open loop: answers that do not come when expected hold up the sends due meanwhile by the 3-ms backstop at most', async () => {
     // Answers come at once, so the engine counts on the next one to wake it and arms no millisecond timer;
-    // the 300th is held for 300 ms. Waiting for it would hold every send due meanwhile; the coarse timer
-    // (20 ms) wakes the engine, which then sends what fell due on the other connections.
+    // every 100th is held for 50 ms, as a service's GC pause holds one. Waiting for it would hold every send
+    // due meanwhile; the backstop wakes the engine, which then sends what fell due on the other connections.
+    // With a 20-ms backstop each of them held ~20 sends up to 20 ms: a send lag p99 of ~18 ms.
     let requests = 0;
     const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
     const port = await listen(
@@ -328,19 +329,21 @@ describe('load engine over real sockets', () => {
           let end: number;
           while ((end = seen.indexOf('\r\n\r\n')) >= 0) {
             seen = seen.slice(end + 4);
-            if (++requests === 300) setTimeout(() => socket.write(ok), 300);
+            if (++requests % 100 === 0) setTimeout(() => socket.write(ok), 50);
             else socket.write(ok);
           }
         });
         socket.on('error', () => {});
       }),
     );
-    const { sink, outcome } = await drive(port, open(1000, 16), 1000);
-    expect(outcome.sent).toBe(1000);
-    expect(sink.statuses.length).toBe(1000);
-    // The held answer (the server's 300-ms timer can fire a fraction of a millisecond early by this clock).
-    expect(Math.max(...sink.latencies)).toBeGreaterThan(290_000);
-    // Bounded by the coarse timer, not by the held answer (300 ms); loose for a busy host's late timers.
-    expect(Math.max(...sink.lags)).toBeLessThan(100_000);
+    const { sink, outcome } = await drive(port, open(1000, 16), 2000);
+    expect(outcome.sent).toBe(2000);
+    expect(sink.statuses.length).toBe(2000);
+    // The held answers (the server's timers can fire a fraction of a millisecond early by this clock).
+    expect(sink.latencies.filter((us) => us > 45_000).length).toBeGreaterThanOrEqual(15);
+    const lags = [...sink.lags].sort((a, b) => a - b);
+    expect(lags[Math.floor(lags.length * 0.99)]!).toBeLessThan(8_000);
+    // Loose, for a busy host's late timers.
+    expect(lags[lags.length - 1]!).toBeLessThan(100_000);
   });
 });
