@@ -11,10 +11,13 @@
  *     or recorded, the engine's two sleeps a request and nothing else), what pacing alone costs on this host;
  *   - closed loop, 50 connections, 10 s: req/s and CPU per 1,000; ratios to oha and wrk -t1 from the same round,
  *     and to the node floor (bench/node-floor.ts: Node's own closed loop with nothing measured, this host's limit for any Node generator);
- *   - the coordinated-omission stall: nginx SIGSTOPped for 1 s at t=5 s of a 12 s run at 1,000 req/s.
+ *   - the coordinated-omission stall: nginx SIGSTOPped for 1 s at t=5 s of a 12 s run at 1,000 req/s;
+ *   - a target with a tail (bench/lib/tail-server.ts: one answer in 50 held 5-25 ms), open loop at 1,500
+ *     req/s for 10 s: the send lag of a generator that counts on the next answer to wake it, which nginx
+ *     never shows; the latency each tool reads, and the CPU.
  * Prints figures and ratios; asserts nothing.
  *
- *   npm run build && npm run bench:build && node dist-bench/bench/generator-cost.js [--rounds 3] [--seconds 15] [--rates 2000,20000] [--only open,closed,stall] [--wait-quiet 180]
+ *   npm run build && npm run bench:build && node dist-bench/bench/generator-cost.js [--rounds 3] [--seconds 15] [--rates 2000,20000] [--only open,closed,stall,tail] [--wait-quiet 180]
  */
 
 import Table from 'cli-table3';
@@ -24,11 +27,15 @@ import { unsetSandboxCa } from './lib/cpu.js';
 import { formatLoadAvg, readLoadAvg, waitForQuiet } from './lib/loadavg.js';
 import { nginxPids, SMALL_JSON_BODY, startNginx, type Nginx } from './lib/nginx.js';
 import { freePort } from './lib/proc.js';
+import { startTailServer } from './lib/tail-server.js';
 import { arg, formatRps, formatUs, median, rotate, sleep } from './lib/util.js';
 
 const OPEN_CONNECTIONS = 64;
 const CLOSED_CONNECTIONS = 50;
 const OPEN_WARM_UP_S = 3;
+const TAIL_RATE = 1500;
+const TAIL_SECONDS = 10;
+const TAIL_HELD_ONE_IN = 50;
 
 const perThousand = (m: Measured) => (m.cpuS * 1e6) / m.responses;
 
@@ -128,11 +135,21 @@ async function stall(rounds: number, url: string, nginx: Nginx, cleanup: Cleanup
   console.log(t.toString());
 }
 
+async function tail(rounds: number, cleanup: Cleanup): Promise<void> {
+  const server = await startTailServer(TAIL_HELD_ONE_IN, cleanup);
+  const r = await compare([hopscope(), oha(), vegeta(), nodeFloor()], { model: 'open', rateRps: TAIL_RATE }, TAIL_SECONDS, rounds, server.url, cleanup);
+  console.log(
+    `\nopen loop against a target with a tail (one answer in ${TAIL_HELD_ONE_IN} held 5-25 ms; ${server.held()} held over the runs), ` +
+      `${formatRps(TAIL_RATE)} req/s, ${TAIL_SECONDS} s, ${OPEN_CONNECTIONS} connections: the send lag is the generator's own; CPU ms per 1,000 responses`,
+  );
+  printTable(`tail ${formatRps(TAIL_RATE)}/s`, r, ['oha', 'vegeta', 'node floor'], perThousand, 'ms');
+}
+
 async function main(): Promise<void> {
   const rounds = Number(arg('--rounds') ?? 3);
   const durationS = Number(arg('--seconds') ?? 15);
   const rates = (arg('--rates') ?? '2000,20000').split(',').map(Number);
-  const only = new Set((arg('--only') ?? 'open,closed,stall').split(','));
+  const only = new Set((arg('--only') ?? 'open,closed,stall,tail').split(','));
   const cleanup = new Cleanup();
   const removeHandlers = cleanup.installSignalHandlers();
   try {
@@ -153,6 +170,7 @@ async function main(): Promise<void> {
     if (only.has('open')) for (const rate of rates) await openLoop(rate, durationS, rounds, url, cleanup);
     if (only.has('closed')) await closedLoop(rounds, url, cleanup);
     if (only.has('stall')) await stall(rounds, url, nginx, cleanup);
+    if (only.has('tail')) await tail(rounds, cleanup);
     console.log(`load average at end: ${formatLoadAvg(readLoadAvg())}`);
   } finally {
     await cleanup.runAll();
