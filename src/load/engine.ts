@@ -14,10 +14,10 @@
  * a wake thread (wake-thread.ts) wakes the loop at the due time; and a timer, about a millisecond early,
  * covers the rest, unless the latest answer is expected before the due time: a pending millisecond timer
  * costs the thread more than the answer it backs up, so then a 3-ms backstop refreshed by each such wait
- * stands in (BET_BACKSTOP_MS), and a miss arms the millisecond timer again for a while. From 5,000 req/s an engine gathers its
- * sends into wake-ups up to 250 us apart, none more than 200 us late (schedule.ts, nextSendingMs). The wake
- * thread costs two wake-ups per request it serves (bench/wake-cost.ts: 1.8x the CPU of a sleep on the loop's
- * own thread at 2,000 wake-ups/s), so it serves only that case.
+ * stands in (BET_BACKSTOP_MS), and a miss arms the millisecond timer again for a while. From 5,000 req/s
+ * an engine gathers its sends into wake-ups up to 250 us apart, none more than 200 us late (schedule.ts,
+ * nextSendingMs). The wake thread costs two wake-ups per request it serves (bench/wake-cost.ts: 1.8x the
+ * CPU of a sleep on the loop's own thread at 2,000 wake-ups/s), so it serves only that case.
  */
 
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
