@@ -27,7 +27,7 @@ import { unsetSandboxCa } from './lib/cpu.js';
 import { formatLoadAvg, readLoadAvg, waitForQuiet } from './lib/loadavg.js';
 import { nginxPids, SMALL_JSON_BODY, startNginx, type Nginx } from './lib/nginx.js';
 import { freePort } from './lib/proc.js';
-import { startTailServer } from './lib/tail-server.js';
+import { HELD_MAX_MS, HELD_MIN_MS, startTailServer } from './lib/tail-server.js';
 import { arg, formatRps, formatUs, median, rotate, sleep } from './lib/util.js';
 
 const OPEN_CONNECTIONS = 64;
@@ -139,7 +139,7 @@ async function tail(rounds: number, cleanup: Cleanup): Promise<void> {
   const server = await startTailServer(TAIL_HELD_ONE_IN, cleanup);
   const r = await compare([hopscope(), oha(), vegeta(), nodeFloor()], { model: 'open', rateRps: TAIL_RATE }, TAIL_SECONDS, rounds, server.url, cleanup);
   console.log(
-    `\nopen loop against a target with a tail (one answer in ${TAIL_HELD_ONE_IN} held 5-25 ms; ${server.held()} held over the runs), ` +
+    `\nopen loop against a target with a tail (one answer in ${TAIL_HELD_ONE_IN} held ${HELD_MIN_MS}-${HELD_MAX_MS} ms; ${server.held()} held over the runs), ` +
       `${formatRps(TAIL_RATE)} req/s, ${TAIL_SECONDS} s, ${OPEN_CONNECTIONS} connections: the send lag is the generator's own; CPU ms per 1,000 responses`,
   );
   printTable(`tail ${formatRps(TAIL_RATE)}/s`, r, ['oha', 'vegeta', 'node floor'], perThousand, 'ms');

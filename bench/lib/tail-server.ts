@@ -13,8 +13,8 @@ import { seededRandom } from '../../src/load/random.js';
 import type { Cleanup } from './cleanup.js';
 import { sleep } from './util.js';
 
-const HELD_MIN_MS = 5;
-const HELD_MAX_MS = 25;
+export const HELD_MIN_MS = 5;
+export const HELD_MAX_MS = 25;
 const ANSWER = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"status":"ok"}', 'latin1');
 
 export interface TailServer {
