@@ -38,6 +38,23 @@ const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: tr
 const IN_BUNDLE = new Set(['commander', 'hdr-histogram-js']);
 const { dependencies } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const installed = Object.keys(dependencies).filter((name) => !IN_BUNDLE.has(name));
+
+// commander requires child_process at its load, for subcommands that are executables of their own, which
+// hopscope has none of: loading it (and dgram, which it loads) cost ~3 CPU-ms of every start. Its one use,
+// `childProcess.spawn`, now loads it when called. A commander whose line differs fails the build here, not a
+// user's start.
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const lazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      if (!source.includes(COMMANDER_CHILD_PROCESS)) throw new Error(`${path} no longer has the line scripts/bundle-cli.mjs makes lazy: ${COMMANDER_CHILD_PROCESS}`);
+      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(COMMANDER_CHILD_PROCESS, lazy), loader: 'js' };
+    });
+  },
+};
 const program = await build({
   ...common,
   external: installed.flatMap((name) => [name, `${name}/*`]),
@@ -45,6 +62,7 @@ const program = await build({
   outfile: join(bin, 'cli.cjs'),
   format: 'cjs',
   define: { 'import.meta.url': BUNDLE_URL },
+  plugins: [lazyChildProcess],
   // Strict as the ES modules were: a directive before the banner's code, since esbuild's own comes after it.
   banner: { js: `"use strict";\nconst ${BUNDLE_URL} = require("node:url").pathToFileURL(__filename).href;` },
 });

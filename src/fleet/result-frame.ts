@@ -7,7 +7,6 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { InfraError } from '../errors.js';
 import { builtinModule } from '../import-module.js';
 import { RUN_FILES } from '../run-folder/layout.js';
@@ -27,7 +26,8 @@ export function encodeResultFrames(runDir: string): string {
     const path = join(runDir, name);
     if (!existsSync(path)) continue;
     const content = readFileSync(path);
-    const body = gzipSync(content).toString('base64');
+    // node:zlib is required when used (import-module.ts): every run loads this module, and only a fleet's zip.
+    const body = builtinModule<typeof import('node:zlib')>('node:zlib').gzipSync(content).toString('base64');
     out.push(`${BEGIN} ${name} ${content.length} ${sha256(content)}`);
     for (let at = 0; at < body.length; at += LINE_CHARS) out.push(body.slice(at, at + LINE_CHARS));
     out.push(`${END} ${name}`);
@@ -48,7 +48,7 @@ export function decodeResultFrames(log: string, dir: string, who: string): void 
     } else if (line.startsWith(END) && current) {
       let content: Buffer | undefined;
       try {
-        content = gunzipSync(Buffer.from(current.lines.join(''), 'base64'));
+        content = builtinModule<typeof import('node:zlib')>('node:zlib').gunzipSync(Buffer.from(current.lines.join(''), 'base64'));
       } catch {
         // reported below, as any other damage
       }

@@ -6,8 +6,8 @@
  * it in args and env), so every engine passes it through unchanged.
  */
 
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { UsageError } from '../errors.js';
+import { builtinModule } from '../import-module.js';
 import { formatCount } from '../units.js';
 import { HOPSCOPE_VERSION } from '../version.js';
 import type { Scenario } from './types.js';
@@ -34,7 +34,8 @@ export function encodeScenario(scenario: Scenario): string {
     hopscope: HOPSCOPE_VERSION,
     scenario: { ...scenario, requests: scenario.requests.map(({ body, ...r }) => ({ ...r, ...(body ? { body: body.toString('base64') } : {}) })) },
   };
-  const text = gzipSync(JSON.stringify(document)).toString('base64');
+  // node:zlib is required when used (import-module.ts): every run loads this module, and only a fleet's zip.
+  const text = builtinModule<typeof import('node:zlib')>('node:zlib').gzipSync(JSON.stringify(document)).toString('base64');
   if (text.length > MAX_SHIPPED_SCENARIO_CHARS) {
     throw new UsageError(
       `${scenario.source}: the scenario is ${formatCount(text.length)} characters shipped (gzip, base64, bodies and TLS PEMs inlined); a fleet ships at most ${formatCount(MAX_SHIPPED_SCENARIO_CHARS)} to each generator, in one environment variable`,
@@ -49,7 +50,7 @@ export function decodeScenario(text: string | undefined): Scenario {
   if (!text) throw new UsageError(`--shipped-scenario: ${SHIPPED_SCENARIO_ENV} is not set; only a fleet's generator gets it`);
   let document: ShippedDocument;
   try {
-    document = JSON.parse(gunzipSync(Buffer.from(text, 'base64')).toString('utf8')) as ShippedDocument;
+    document = JSON.parse(builtinModule<typeof import('node:zlib')>('node:zlib').gunzipSync(Buffer.from(text, 'base64')).toString('utf8')) as ShippedDocument;
   } catch (error) {
     throw new UsageError(`--shipped-scenario: ${SHIPPED_SCENARIO_ENV} is not a scenario the coordinator encoded (${(error as Error).message})`);
   }

@@ -136,6 +136,19 @@ describe("the CLI's code cache", () => {
     expect(JSON.parse(stdout).scenario.name).toBe('module');
   });
 
+  it('a run against a URL loads none of the built-ins such a run does not use: child_process (commander), worker_threads (no thread started), the ES module resolver (chart.js)', async () => {
+    const probe = join(root, 'loaded.cjs');
+    const list = join(root, 'loaded.txt');
+    writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
+    const { stdout } = await run('node', ['--require', probe, join(root, 'dist/cli/main.js'), 'run', '--target', target, '--rate', '20', '--duration', '300ms', '--json', '--quiet', '--out', join(root, 'out')], { cwd: root, timeout: 60_000 });
+    expect(JSON.parse(stdout).overall.count).toBeGreaterThan(0);
+    // chart.js, found without its exports, is still inlined whole: its banner names its version.
+    expect(readFileSync(join(root, 'out', 'report.html'), 'utf8')).toContain(' * Chart.js v');
+    const loaded = readFileSync(list, 'utf8').split('\n');
+    expect(loaded).toContain('NativeModule net');
+    expect(loaded.filter((name) => /^NativeModule (child_process|dgram|worker_threads|zlib|internal\/modules\/esm\/resolve)$/.test(name))).toEqual([]);
+  });
+
   it('that V8 refuses is compiling as before, and is replaced by the run', async () => {
     const path = join(root, 'dist/bin', caches()[0]!);
     writeFileSync(path, Buffer.alloc(200_000, 7));

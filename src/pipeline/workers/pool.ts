@@ -14,8 +14,10 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+// Required when a pool starts (import-module.ts): a run without --workers never loads node:worker_threads.
+import type { Worker } from 'node:worker_threads';
 import { InfraError } from '../../errors.js';
+import { builtinModule } from '../../import-module.js';
 import type { Recorder, RecorderPart } from '../../record/recorder.js';
 import type { LoadModel } from '../../scenario/types.js';
 import type { EnginePressure, EngineStatus, LoadEngine, PhaseOutcome } from '../../load/engine.js';
@@ -231,7 +233,8 @@ export class WorkerPool {
   }
 
   private spawn(setup: WorkerSetup, count: number): Member {
-    const worker = new Worker(WORKER_URL, { workerData: setup });
+    const threads = builtinModule<typeof import('node:worker_threads')>('node:worker_threads');
+    const worker = new threads.Worker(WORKER_URL, { workerData: setup });
     const member: Member = {
       name: `load thread ${setup.index + 1} of ${count}`,
       worker,

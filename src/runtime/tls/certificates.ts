@@ -7,14 +7,12 @@
  * that makes one removes those whose process is gone.
  */
 
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InfraError } from '../../errors.js';
 import { builtinModule } from '../../import-module.js';
 import { ownedTempDir } from '../../temp-folder.js';
 
-const run = promisify(execFile);
 const OPENSSL_TIMEOUT_MS = 10_000;
 
 /** The server certificate covers the names a loopback service is reached by. */
@@ -60,6 +58,7 @@ export async function makeServiceCertificates(): Promise<ServiceCertificates> {
 }
 
 async function openssl(args: string[]): Promise<void> {
+  const run = promisify(builtinModule<typeof import('node:child_process')>('node:child_process').execFile);
   try {
     // mkdtemp made the folder 0700; the keys openssl writes are 0600 as well.
     await run('openssl', args, { timeout: OPENSSL_TIMEOUT_MS });
