@@ -8,7 +8,7 @@ import type { EngineKind } from '../load/engines.js';
 import type { LoadThreads, PhaseOutcome } from '../load/engine.js';
 import type { PhaseDecl, Scenario } from '../scenario/types.js';
 import { newHistogram, percentiles, type Percentiles } from '../record/histogram.js';
-import type { PhaseTotals } from '../record/recorder.js';
+import type { PhaseTotals, RequestSeries } from '../record/recorder.js';
 import { combine, statsOf, type RequestStats } from '../record/stats.js';
 import type { TimelinePoint } from '../record/timeline.js';
 import { HOPSCOPE_VERSION } from '../version.js';
@@ -234,7 +234,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
       durationMs: Math.round(input.phases.reduce((sum, p) => sum + p.durationMs, 0)),
       interrupted: input.interrupted,
       runtime: input.runtime,
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}` },
+      machine: machine(),
     },
     services: input.services,
     phases,
@@ -242,13 +242,27 @@ export function buildSummary(input: SummaryInput): RunSummary {
     overall: statsOf('overall', totals.all, totals.durationMs),
     connections: { opened: connectTime.totalCount, errors: connectErrors, connectTime: percentiles(connectTime), tlsHandshake: percentiles(handshake) },
     timeline: input.timeline,
-    spectrum: {
-      overall: spectrumOf(totals.all.ok),
-      requests: Object.fromEntries(totals.perRequest.filter((s) => s.ok.totalCount > 0).map((s) => [names[totals.perRequest.indexOf(s)]!, spectrumOf(s.ok)])),
-    },
+    spectrum: spectra(totals.all, totals.perRequest, names),
     ...input.analysis,
     warnings: [...warnings, ...(input.analysis.generator?.warnings ?? [])],
   };
+}
+
+/** os.cpus() reads every core's times and model from the kernel: asked once. */
+function machine(): RunSummary['run']['machine'] {
+  const cores = cpus();
+  return { cpus: cores.length, cpuModel: cores[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}` };
+}
+
+/**
+ * The whole run's spectrum and each answered request's. Where one request was answered, the run's answers
+ * are its answers, the same counts: its spectrum is the run's, not taken again (a percentile walk of the
+ * histogram, ~2 ms of each run's end, run unoptimized there: pipeline/analysis-tier.ts).
+ */
+function spectra(all: RequestSeries, perRequest: readonly RequestSeries[], names: readonly string[]): RunSummary['spectrum'] {
+  const overall = spectrumOf(all.ok);
+  const answered = perRequest.flatMap((series, i) => (series.ok.totalCount > 0 ? [{ name: names[i]!, series }] : []));
+  return { overall, requests: Object.fromEntries(answered.map(({ name, series }) => [name, answered.length === 1 ? overall : spectrumOf(series.ok)])) };
 }
 
 /** The generator's CPU over all phases of a run (undefined for a summary written before it was recorded). */
