@@ -23,10 +23,11 @@ export function importModule<T>(specifier: string): Promise<T> {
 }
 
 /**
- * A Node built-in that only some runs use (TLS, HTTP clients, name lookups, certificates), required where it
- * is used instead of at every start: loaded with the program, node:http, https, tls, crypto, dns/promises
- * and fs/promises cost ~4 CPU-ms of each start (10 alternating starts), which a run against a loopback
- * address over plain HTTP never needed.
+ * A Node built-in that only some runs use (TLS, HTTP clients, name lookups, certificates, threads, zlib),
+ * required where it is used instead of at every start: loaded with the program, node:http, https, tls,
+ * crypto, dns/promises and fs/promises cost ~4 CPU-ms of each start (10 alternating starts), and
+ * child_process, worker_threads and zlib ~5 more, which a run against a loopback address over plain HTTP
+ * never needed.
  */
 export function builtinModule<T>(name: `node:${string}`): T {
   return require(name) as T;
