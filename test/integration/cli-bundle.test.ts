@@ -136,7 +136,7 @@ describe("the CLI's code cache", () => {
     expect(JSON.parse(stdout).scenario.name).toBe('module');
   });
 
-  it('a run against a URL loads none of the built-ins such a run does not use: child_process (commander), worker_threads (no thread started), the ES module resolver (chart.js)', async () => {
+  it('a run against a URL loads none of the built-ins such a run does not use: child_process and dgram (commander), worker_threads (no thread started), zlib (no HDR read back), the ES module resolver (chart.js)', async () => {
     const probe = join(root, 'loaded.cjs');
     const list = join(root, 'loaded.txt');
     writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
@@ -147,6 +147,16 @@ describe("the CLI's code cache", () => {
     const loaded = readFileSync(list, 'utf8').split('\n');
     expect(loaded).toContain('NativeModule net');
     expect(loaded.filter((name) => /^NativeModule (child_process|dgram|worker_threads|zlib|internal\/modules\/esm\/resolve)$/.test(name))).toEqual([]);
+  });
+
+  it("under --pending-deprecation, prints no deprecation warning of its own: its requests go through socket.write then (socket-writer.ts)", async () => {
+    const { stdout, stderr } = await run('node', [join(root, 'dist/cli/main.js'), 'run', '--target', target, '--rate', '20', '--duration', '300ms', '--json', '--quiet', '--out', join(root, 'out')], {
+      cwd: root,
+      timeout: 60_000,
+      env: { ...process.env, NODE_OPTIONS: '--pending-deprecation' },
+    });
+    expect(JSON.parse(stdout).overall.count).toBeGreaterThan(0);
+    expect(stderr).not.toContain('DEP0111');
   });
 
   it('that V8 refuses is compiling as before, and is replaced by the run', async () => {

@@ -10,10 +10,12 @@ import type { Dialer } from '../dialer.js';
 import type { ConnectionEvents, LoadConnection } from '../load-connection.js';
 import type { RequestMix } from '../request-mix.js';
 import type { ErrorKind } from '../sample.js';
+import { socketWriter } from '../socket-writer.js';
 import { ProtocolError, ResponseParser, type ParsedResponse } from './response-parser.js';
 
 export class Connection implements LoadConnection {
   private socket: Socket | undefined;
+  private write: ((data: Uint8Array) => void) | undefined;
   private connected = false;
   private closing = false;
   // In-flight requests, oldest first; a ring so that the hot path allocates nothing.
@@ -76,6 +78,7 @@ export class Connection implements LoadConnection {
       data: (chunk) => this.onRead(chunk),
     });
     this.socket = socket;
+    this.write = socketWriter(socket);
     socket.on('error', () => {
       // 'close' follows and reports; the error's only use would be its text, which kinds already classify.
     });
@@ -88,7 +91,7 @@ export class Connection implements LoadConnection {
     this.starts[slot] = startMs;
     this.heads[slot] = this.mix.isHead(requestIndex) ? 1 : 0;
     this.count++;
-    this.socket!.write(this.mix.encode(requestIndex));
+    this.write!(this.mix.encode(requestIndex));
   }
 
   /** Fail every in-flight request with `kind` and close; used for timeouts and protocol errors. */
