@@ -18,6 +18,7 @@ import type { Dialer } from '../dialer.js';
 import type { ConnectionEvents, LoadConnection } from '../load-connection.js';
 import type { RequestMix } from '../request-mix.js';
 import type { ErrorKind } from '../sample.js';
+import { socketWriter } from '../socket-writer.js';
 import { ErrorCode, Http2Error } from './errors.js';
 import { DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, Flag, FrameReader, FrameType, FrameWriter, MAX_WINDOW, Setting, type FrameHandler } from './frames.js';
 import { HpackDecoder, type HeaderFields } from './hpack.js';
@@ -52,6 +53,7 @@ const MAX_HEADER_BLOCK_BYTES = 256 * 1024;
 
 export class H2Connection implements LoadConnection, FrameHandler, HeaderFields {
   private socket: Socket | undefined;
+  private write: ((data: Uint8Array) => void) | undefined;
   /** The server's SETTINGS came: its limits are known and streams may open. */
   private connected = false;
   private closing = false;
@@ -125,6 +127,7 @@ export class H2Connection implements LoadConnection, FrameHandler, HeaderFields 
       data: (chunk) => this.onRead(chunk),
     });
     this.socket = socket;
+    this.write = socketWriter(socket);
     socket.on('error', () => {
       // 'close' follows and reports.
     });
@@ -428,7 +431,7 @@ export class H2Connection implements LoadConnection, FrameHandler, HeaderFields 
 
   private readonly flush = (): void => {
     this.flushQueued = false;
-    if (!this.destroyed && !this.writer.empty) this.socket!.write(this.writer.take());
+    if (!this.destroyed && !this.writer.empty) this.write!(this.writer.take());
   };
 
   // --- life ----------------------------------------------------------------------------------------------
