@@ -49,9 +49,14 @@ function streamWrapBinding(): StreamWrap | null {
   return streamWrap;
 }
 
-/** Whether socketWriter writes this socket to its handle (else with socket.write). */
+const handleOf = (socket: Socket) => (socket as unknown as { _handle?: StreamHandle | null })._handle;
+
+/**
+ * Whether socketWriter writes this socket to its handle (else with socket.write): a socket of node:net, which
+ * has its handle from connect() on, and not TLS.
+ */
 export function writesToHandle(socket: Socket): boolean {
-  return !(socket as { encrypted?: boolean }).encrypted && streamWrapBinding() !== null;
+  return !(socket as { encrypted?: boolean }).encrypted && typeof handleOf(socket)?.writeBuffer === 'function' && streamWrapBinding() !== null;
 }
 
 /** A function that writes `data` to `socket`, in order with every earlier write; a failed write destroys the socket. */
@@ -68,7 +73,7 @@ export function socketWriter(socket: Socket): (data: Uint8Array) => void {
   };
   let req = nextReq();
   return (data) => {
-    const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
+    const handle = handleOf(socket);
     // No handle: the socket is closed or closing, and its 'close' reports what was in flight.
     if (!handle) return;
     const status = handle.writeBuffer(req, data);
