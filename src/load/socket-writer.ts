@@ -15,6 +15,7 @@
  */
 
 import type { Socket } from 'node:net';
+import { startedWith } from '../node-flags.js';
 
 interface WriteReq {
   buffer?: Uint8Array;
@@ -37,7 +38,7 @@ let streamWrap: StreamWrap | null | undefined;
 function streamWrapBinding(): StreamWrap | null {
   if (streamWrap !== undefined) return streamWrap;
   streamWrap = null;
-  if (/--pending-deprecation\b/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) return streamWrap;
+  if (startedWith(/--pending-deprecation\b/)) return streamWrap;
   try {
     const binding = (process as unknown as { binding(name: string): Partial<StreamWrap> }).binding('stream_wrap');
     if (typeof binding.WriteWrap === 'function' && binding.streamBaseState instanceof Int32Array && typeof binding.kLastWriteWasAsync === 'number') {

@@ -14,12 +14,13 @@
  */
 
 import { setFlagsFromString } from 'node:v8';
+import { startedWith } from '../node-flags.js';
 
 const OWN_OPTIMIZER_FLAGS = /--(?:no-)?(?:opt|turbofan|jitless)\b|--max-opt\b/;
 let holders = 0;
 
 export async function withoutOptimizer<T>(work: () => Promise<T>): Promise<T> {
-  if (OWN_OPTIMIZER_FLAGS.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) return work();
+  if (startedWith(OWN_OPTIMIZER_FLAGS)) return work();
   if (holders++ === 0) setFlagsFromString('--no-turbofan');
   try {
     return await work();

@@ -13,7 +13,7 @@ const SRC = resolve(import.meta.dirname, '../../src');
  * Shared by every stage: errors, version, the display units, the process's own temp folders and the import()
  * of modules loaded when used sit below them all.
  */
-const SHARED = ['errors', 'version', 'units', 'temp-folder', 'import-module'];
+const SHARED = ['errors', 'version', 'units', 'temp-folder', 'import-module', 'node-flags'];
 const STAGES = ['scenario', 'runtime', 'load', 'record', 'analyze', 'run-folder', 'gate', 'report', 'pipeline', 'fleet', 'library', 'cli', 'index'];
 
 function sources(dir: string): string[] {
