@@ -4,8 +4,9 @@
 // dist/cli/start.cjs, which runs that bundle through a V8 code cache (src/cli/start.cts says why: a run's
 // start is part of the generator's measured CPU, and Node 20 has neither a compile cache for ES modules nor
 // a cheap way to load ~30 of them). A package.json beside it makes it CommonJS, which the start is; tsc's ES
-// modules in dist/cli/ are only this step's input. The --workers thread entry is an ES module bundle of its
-// own, dist/bin/worker-main.js. The library (dist/index.js) stays tsc's module tree.
+// modules in dist/cli/ are only this step's input. The --workers thread entry is a CommonJS bundle of its
+// own, dist/bin/worker-main.js (a package.json in dist/bin/ says so). The library (dist/index.js) stays tsc's
+// module tree.
 //
 // What the program imports lazily (other commands, HTTP/2, Docker, Kubernetes) is still evaluated only when
 // used: esbuild turns those imports into lazy module initializers. Packages stay external (node_modules, as
@@ -66,7 +67,18 @@ const program = await build({
   // Strict as the ES modules were: a directive before the banner's code, since esbuild's own comes after it.
   banner: { js: `"use strict";\nconst ${BUNDLE_URL} = require("node:url").pathToFileURL(__filename).href;` },
 });
-const worker = await build({ ...common, packages: 'external', entryPoints: [dist('pipeline/workers/worker-main.js')], outfile: join(bin, 'worker-main.js'), format: 'esm' });
+// CommonJS like the program, with hdr-histogram-js inside: as an ES module that imported the package's
+// CommonJS files, a worker thread's start loaded Node's ES module loader, read the package's package.json
+// and parsed the files for their exports.
+const worker = await build({
+  ...common,
+  external: installed.flatMap((name) => [name, `${name}/*`]),
+  entryPoints: [dist('pipeline/workers/worker-main.js')],
+  outfile: join(bin, 'worker-main.js'),
+  format: 'cjs',
+  define: { 'import.meta.url': BUNDLE_URL },
+  banner: { js: `"use strict";\nconst ${BUNDLE_URL} = require("node:url").pathToFileURL(__filename).href;` },
+});
 
 const files = [...program.outputFiles, ...worker.outputFiles].map((f) => ({ path: f.path, contents: Buffer.from(f.contents) }));
 const cli = files.find((f) => f.path === join(bin, 'cli.cjs'));
@@ -75,8 +87,9 @@ const code = cli.contents.toString('utf8') + carriedModules(['scenario/scenario-
 cli.contents = Buffer.from(`${code}// bundle ${createHash('sha256').update(code).digest('hex').slice(0, 16)}\n`);
 files.push(
   { path: join(bin, 'summary-validator.cjs'), contents: readFileSync(dist('run-folder/summary-validator.cjs')) },
-  // The package.json before the start that needs it.
+  // The package.json files before the start and the worker entry that need them.
   { path: dist('cli/package.json'), contents: Buffer.from('{ "type": "commonjs" }\n') },
+  { path: join(bin, 'package.json'), contents: Buffer.from('{ "type": "commonjs" }\n') },
   { path: start, contents: readFileSync(dist('cli/start.cjs')) },
 );
 

@@ -79,7 +79,7 @@ export interface PhaseOutcome {
 
 export interface LoadThreads {
   count: number;
-  /** Open loop: how many of them carried the schedule, at the fewest and the most (all of them at first). */
+  /** Open loop: how many of them carried the schedule, at the fewest and the most. */
   carrying?: { fewest: number; most: number };
 }
 
@@ -539,6 +539,7 @@ export class LoadEngine implements ConnectionEvents {
         conn.listed = false;
       }
     }
+    if (this.backlog.length > 0) this.run.share?.onShortfall?.();
     return this.outcome.intended - intended;
   }
 

@@ -8,14 +8,19 @@
  * nothing and sleeps, and one engine carrying a rate costs less than two carrying half of it each (two
  * engine threads at 1,000 req/s cost 1.28x one at 2,000: docs/generator-cost.md).
  *
- * A slice is decided once, by whoever writes it first (compare-and-exchange): the main thread decides the
- * slices a little ahead of time, and an engine that reaches a slice still open (the main thread held up)
- * decides it as the slice before it was. So all engines read the same n for every slice, without locks or
- * messages.
+ * A slice is decided once, by whoever writes it first (compare-and-exchange), and an open slice can be
+ * decided at any time, since no engine has read it. The main thread decides slices ahead of time, or leaves
+ * them open (pool.ts says when), and writes a change into the next open ones; an engine that reaches a slice
+ * still open looks again when the slice's first arrival is due, and decides it then as the slice before it
+ * was. So all engines read the same n for every slice, without locks or messages.
  */
 
-/** The time step at which the number of sharing engines can change. */
-export const SLICE_MS = 100;
+/**
+ * The time step at which the number of sharing engines can change: short, because requests that fall due
+ * on too few engines before a change wait (pool.ts, Carriers). The table holds 40 numbers a second of the
+ * phase: 576 kB for an hour.
+ */
+export const SLICE_MS = 25;
 
 export interface ScheduleShare {
   /** One Int32 per SLICE_MS of the phase (on a SharedArrayBuffer): how many engines share it; 0: open. */
@@ -24,6 +29,8 @@ export interface ScheduleShare {
   index: number;
   /** The schedule's seed: the same in every engine, so that they all draw one stream. */
   seed: number;
+  /** Called when requests this engine had due were left waiting for a connection. */
+  onShortfall?: () => void;
 }
 
 /** A table for a phase of `durationMs`, shared by the engines that carry it. */

@@ -6,6 +6,6 @@ import type { LoadThreads } from '../load/engine.js';
 export function threadsText(threads: LoadThreads): string {
   const c = threads.carrying;
   if (!c) return `${threads.count} threads`;
-  const carrying = c.fewest === c.most ? `all ${c.most}` : `${c.fewest} to ${c.most} of them`;
+  const carrying = c.fewest !== c.most ? `${c.fewest} to ${c.most} of them` : c.most === threads.count ? `all ${c.most}` : `${c.most} of them`;
   return `${threads.count} threads, the open loop on ${carrying}`;
 }

@@ -1,7 +1,7 @@
 /**
  * The bundled CLI (scripts/bundle-cli.mjs): dist/cli/main.js, the package's `bin`, is the start
  * (src/cli/start.cts), which runs the CommonJS bundle dist/bin/cli.cjs through a V8 code cache beside it; the
- * --workers thread entry is dist/bin/worker-main.js. Every file they load is one of those or a runtime
+ * --workers thread entry is dist/bin/worker-main.js, CommonJS too. Every file they load is one of those or a runtime
  * dependency, so an installed package without devDependencies runs them, and the files their code finds
  * beside itself (the --workers entry, the summary validator) are there; the scenario validator's code is
  * inside the bundle. The end-to-end tests run this same CLI; these read the bundle's text and run a copy of
@@ -83,7 +83,12 @@ describe('the bundled CLI', () => {
   });
 
   it('is strict code, as the ES modules it was made of', () => {
-    expect(readFileSync(PROGRAM, 'utf8').split('\n').find((line) => line.trim() !== '')).toBe('"use strict";');
+    for (const file of [PROGRAM, WORKER]) expect(readFileSync(file, 'utf8').split('\n').find((line) => line.trim() !== '')).toBe('"use strict";');
+  });
+
+  it('starts a --workers thread from one CommonJS file that loads Node built-ins only: no ES module loader, no package to resolve', () => {
+    expect(JSON.parse(readFileSync(join(BIN, 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+    expect(references(WORKER).specifiers.filter((s) => !isBuiltin(s))).toEqual([]);
   });
 });
 

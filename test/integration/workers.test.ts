@@ -84,7 +84,7 @@ describe('hopscope run --workers 2', () => {
     expect(wallMs).toBeLessThan(8000);
   }, 60_000);
 
-  it('open loop: the achieved rate is within 2% of the target, every request reached the server, and one thread came to carry it', async () => {
+  it('open loop: the achieved rate is within 2% of the target, every request reached the server, and one thread carries it', async () => {
     // 3 s: the threads are reviewed after each second, and a slow host's first second (both threads
     // warming up) can read too busy to gather (the summed busy share was 0.31-0.38 here, 0.45 gathers).
     const { summary, dir, wallMs } = await hopscope(['--rate', '2000', '--workers', '2', '--duration', '3s']);
@@ -104,15 +104,20 @@ describe('hopscope run --workers 2', () => {
     expect(summary.timeline.map((p) => p.rateRps).filter((rps) => Math.abs(rps - 2000) / 2000 > 0.05)).toEqual([]);
     expect(hlogIntervals(dir).length).toBeGreaterThanOrEqual(2);
     expect(wallMs).toBeLessThan(8000);
-    // Both threads carried the first second; after it, 2,000 req/s fit in one (each was 13-21 % busy).
-    expect(phase.generator?.threads).toEqual({ count: 2, carrying: { fewest: 1, most: 2 } });
+    // 2,000 req/s starts on one thread (each of two was 13-21 % busy carrying it together). A stall of this
+    // server's in the first second, which would leave its 32 connections all waiting, brings the other in.
+    expect(phase.generator?.threads?.count).toBe(2);
+    expect(phase.generator?.threads?.carrying?.fewest).toBe(1);
   }, 60_000);
 
-  it('open loop that needs every connection: all threads keep carrying it', async () => {
+  it('open loop that needs every connection: the thread it starts on runs short, and all threads carry it', async () => {
     // 300 req/s of 20-ms answers: 6 in flight on average, over 8 connections, 4 per thread.
     const { summary } = await hopscope(['--rate', '300', '--connections', '8', '--workers', '2', '--duration', '3s'], 'slow');
     const phase = summary.phases[0]!;
-    expect(phase.generator?.threads).toEqual({ count: 2, carrying: { fewest: 2, most: 2 } });
+    expect(phase.generator?.threads).toEqual({ count: 2, carrying: { fewest: 1, most: 2 } });
+    // The other thread came in at the next 25-ms slice: the requests that waited meanwhile left 4.3-5.4 ms
+    // late at the p99 here (1.1 ms with both threads carrying from the start, 42-51 ms with 100-ms slices).
+    expect(phase.sendLag!.p99Us).toBeLessThan(25_000);
     expect(phase.intended).toBeGreaterThanOrEqual(895);
     expect(phase.intended).toBeLessThanOrEqual(900);
     expect(phase.sent).toBe(answered);

@@ -41,5 +41,7 @@ describe('generator CPU', () => {
     expect(text).toContain(`(${open!.name}: 2 threads, the open loop on 1 to 2 of them; ${closed!.name}: 3 threads)`);
     const held = { ...phases[0]!, generator: { ...open!.generator!, threads: { count: 2, carrying: { fewest: 2, most: 2 } } } };
     expect(terminalReport({ ...summary, phases: [held] }, false)).toContain('2 threads, the open loop on all 2)');
+    const gathered = { ...phases[0]!, generator: { ...open!.generator!, threads: { count: 2, carrying: { fewest: 1, most: 1 } } } };
+    expect(terminalReport({ ...summary, phases: [gathered] }, false)).toContain('2 threads, the open loop on 1 of them)');
   });
 });

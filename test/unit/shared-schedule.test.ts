@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/load/random.js';
 import { arrivalTimes, coalescingMs, type ArrivalPlan } from '../../src/load/schedule.js';
 import { decideSlices, SharedArrivals, SLICE_MS, sliceTable } from '../../src/load/shared-schedule.js';
-import { enginesNeeded, GATHER_UNDER, SPREAD_ABOVE } from '../../src/pipeline/workers/share.js';
+import { enginesNeeded, enginesToStart, GATHER_UNDER, SPREAD_ABOVE, START_RPS_PER_ENGINE } from '../../src/pipeline/workers/share.js';
 
 function stream(plan: ArrivalPlan, seed = 3): () => number {
   return arrivalTimes(plan, seededRandom(seed));
@@ -50,13 +50,13 @@ describe('a schedule shared by several engines', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const random = seededRandom(seed);
       let sharers = 4;
-      let heldUntil = 0;
       const sent = carry(plan, 4, random, (slices, now) => {
-        if (random() < 0.01) sharers = 1 + Math.floor(random() * 4);
-        // Now and then the main thread is held up for longer than it decides ahead, and the engines
-        // decide the open slices themselves.
-        if (random() < 0.002) heldUntil = now + 200 + random() * 600;
-        if (now >= heldUntil) decideSlices(slices, now, now + 3 * SLICE_MS, sharers);
+        // The main thread writes a change into the next slices (pool.ts), some of which an engine running
+        // ahead of it may have decided already; the engines decide the open slices after them.
+        if (random() < 0.01) {
+          sharers = 1 + Math.floor(random() * 4);
+          decideSlices(slices, now, now + 2 * SLICE_MS, sharers);
+        }
       });
       expect(sent.flat().sort((a, b) => a - b)).toEqual(whole);
     }
@@ -65,34 +65,34 @@ describe('a schedule shared by several engines', () => {
   it('an engine outside the sharers sends nothing, and looks again only where the slices are still open', () => {
     const plan = plans[0]!;
     const slices = sliceTable(plan.durationMs);
-    decideSlices(slices, 0, 250, 1);
+    decideSlices(slices, 0, 2.5 * SLICE_MS, 1);
     const idle = new SharedArrivals(stream(plan), { slices, index: 1, seed: 3 });
-    // The first arrival of slice 3 (300 ms), the first open one.
-    expect(idle.next()).toBeCloseTo(300, 6);
+    // The first arrival of slice 3, the first open one.
+    expect(idle.next()).toBeCloseTo(3 * SLICE_MS, 6);
     expect(idle.check).toBe(true);
-    decideSlices(slices, 300, plan.durationMs, 1);
+    decideSlices(slices, 3 * SLICE_MS, plan.durationMs, 1);
     expect(idle.next()).toBe(Infinity);
   });
 
   it('a slice still open when its time comes is decided as the one before it, once for all', () => {
-    // 0.25 ms apart: exact in binary, so that slice 0 holds exactly 400 arrivals.
+    // 0.25 ms apart: exact in binary, so that slice 0 holds exactly SLICE_MS * 4 arrivals.
     const plan: ArrivalPlan = { fromRps: 4000, toRps: 4000, arrival: 'constant', durationMs: 1000 };
     const slices = sliceTable(plan.durationMs);
     decideSlices(slices, 0, 0, 2);
     const first = new SharedArrivals(stream(plan), { slices, index: 0, seed: 3 });
-    const times = Array.from({ length: 201 }, () => first.next());
+    const times = Array.from({ length: SLICE_MS * 2 + 1 }, () => first.next());
     // Slice 0 shared by 2: every other arrival; then the open slice 1 is looked at, at its first arrival.
-    expect(times[199]).toBe(99.5);
-    expect(times[200]).toBe(100);
+    expect(times[SLICE_MS * 2 - 1]).toBe(SLICE_MS - 0.5);
+    expect(times[SLICE_MS * 2]).toBe(SLICE_MS);
     expect(first.check).toBe(true);
     // Called again once that time has come: it decides slice 1 as slice 0 was, and a later decision loses.
-    expect(first.next()).toBe(100);
+    expect(first.next()).toBe(SLICE_MS);
     expect(first.check).toBe(false);
     expect(slices[1]).toBe(2);
-    decideSlices(slices, 100, 199, 1);
+    decideSlices(slices, SLICE_MS, 2 * SLICE_MS - 1, 1);
     expect(slices[1]).toBe(2);
     expect(first.sharers).toBe(2);
-    expect(first.next()).toBe(100.5);
+    expect(first.next()).toBe(SLICE_MS + 0.5);
   });
 
   it('gathers its sends by the rate each engine carries', () => {
@@ -131,5 +131,22 @@ describe('enginesNeeded', () => {
     expect(enginesNeeded(2, [p(0.2, 0.05), p(0.2, 0.05)], 2)).toBe(1);
     // Gathered, their connections would be too full: two threads stay.
     expect(enginesNeeded(2, [p(0.05, 0.3), p(0.05, 0.3)], 2)).toBe(2);
+  });
+});
+
+describe('enginesToStart', () => {
+  const open = (fromRps: number, toRps = fromRps) => ({ model: 'open', arrival: 'poisson', fromRps, toRps, connections: 64, pipelining: 1 }) as const;
+
+  it('starts a light open loop on one thread, and a heavier one on as many as carry START_RPS_PER_ENGINE each', () => {
+    expect(enginesToStart(open(2000), 2)).toBe(1);
+    expect(enginesToStart(open(START_RPS_PER_ENGINE), 4)).toBe(1);
+    expect(enginesToStart(open(START_RPS_PER_ENGINE + 1), 4)).toBe(2);
+    expect(enginesToStart(open(20_000), 2)).toBe(2);
+    expect(enginesToStart(open(20_000), 8)).toBe(5);
+  });
+
+  it('goes by the rate a ramp starts at, and starts at least one thread', () => {
+    expect(enginesToStart(open(100, 20_000), 4)).toBe(1);
+    expect(enginesToStart(open(0, 1000), 4)).toBe(1);
   });
 });

@@ -24,7 +24,7 @@ import type { EnginePressure, EngineStatus, LoadEngine, PhaseOutcome } from '../
 import { decideSlices, SLICE_MS, sliceTable } from '../../load/shared-schedule.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
 import { shareEngine, UNSTARTED } from './share-engine.js';
-import { enginesNeeded, threadLoads } from './share.js';
+import { enginesNeeded, enginesToStart, threadLoads } from './share.js';
 
 const WORKER_URL = new URL('./worker-main.js', import.meta.url);
 
@@ -49,8 +49,8 @@ export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Prom
     (load, index): WorkerSetup => ({ ...phase.setup, index, seed: phase.setup.seed + index, load, scheduleSeed: phase.setup.seed, ...(slices ? { slices } : {}) }),
   );
   const pool = new WorkerPool(others, recorder);
-  const engine = shareEngine(own!, recorder);
-  const carriers = slices && new Carriers(slices, others.length + 1, engine);
+  const engine = shareEngine(own!, recorder, () => carriers?.shortfall());
+  const carriers = slices && phase.load.model === 'open' ? new Carriers(slices, others.length + 1, engine, enginesToStart(phase.load, others.length + 1)) : undefined;
   let collecting: Promise<void> | undefined;
   let ticker: NodeJS.Timeout | undefined;
   const tick = () => {
@@ -80,7 +80,7 @@ export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Prom
   if (phase.signal.aborted) stop();
   try {
     const outcome = await pool.run(() => (phase.signal.aborted ? Promise.resolve(UNSTARTED) : engine.execute(startTicker)));
-    return { ...outcome, threads: { count: others.length + 1, ...(carriers ? { carrying: { fewest: carriers.fewest, most: carriers.threads } } : {}) } };
+    return { ...outcome, threads: { count: others.length + 1, ...(carriers ? { carrying: { fewest: carriers.fewest, most: carriers.most } } : {}) } };
   } finally {
     clearInterval(ticker);
     carriers?.close();
@@ -92,38 +92,74 @@ export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Prom
   }
 }
 
-/** How far ahead of the main thread's engine the slices are decided: beyond it, a change of mind still takes effect. */
-const DECIDE_AHEAD_MS = 3 * SLICE_MS;
+/** How far ahead of the main thread's engine the slices are decided once the first review is made. */
+const DECIDE_AHEAD_MS = 300;
+const DECIDE_EVERY_MS = 100;
 
 /**
- * How many threads carry an open loop (the first `active`): all of them at first, then what enginesNeeded
- * says after each interval, written into the shared slices a little ahead of time.
+ * How many threads carry an open loop (the first `active`): at first as many as enginesToStart guesses from
+ * the rate, then what enginesNeeded says after each interval.
+ *
+ * Until the first review this thread (always a carrier) stands for all: once a request it had due waited
+ * for a connection, its share of them may be too few for the load, and every thread carries it from the
+ * next slice of the shared schedule on, as all did from the start before the guess. Left to the review a
+ * second later, those requests would queue and their latencies, measured from their due times, grow: 300
+ * req/s of 20-ms answers on 4 connections a thread (the workers test's) read a p99 of 225-232 ms so, and
+ * 62-71 ms when the spread took effect at the next 100-ms slice, against 22-25 ms when all threads carry from
+ * the start; with 25-ms slices, 26 ms. So the slices are left open until then, each decided as the one
+ * before it when its time comes (shared-schedule.ts), and a spread is written into the next ones. After it,
+ * they are decided DECIDE_AHEAD_MS ahead: an engine that carries nothing then wakes when it reaches the
+ * first open slice, and ahead of it, that is every 100 ms, not every slice (with every slice open, 40 times
+ * a second, a worker thread that carried nothing cost ~220 CPU-ms over 15 s against ~110).
  */
 class Carriers {
   active: number;
-  /** The least `active` has been. */
+  /** The least and the most `active` has been. */
   fewest: number;
-  private readonly timer: NodeJS.Timeout;
+  most: number;
+  private reviewed = false;
+  private ahead: NodeJS.Timeout | undefined;
 
   constructor(
-    slices: Int32Array,
+    private readonly slices: Int32Array,
     readonly threads: number,
-    engine: Pick<LoadEngine, 'elapsedMs'>,
+    private readonly engine: Pick<LoadEngine, 'elapsedMs'>,
+    starting: number,
   ) {
-    this.active = threads;
-    this.fewest = threads;
-    decideSlices(slices, 0, DECIDE_AHEAD_MS, threads);
-    this.timer = setInterval(() => decideSlices(slices, engine.elapsedMs, engine.elapsedMs + DECIDE_AHEAD_MS, this.active), SLICE_MS);
+    this.active = this.fewest = this.most = starting;
+    decideSlices(slices, 0, 0, starting);
+  }
+
+  /** This thread's engine had requests wait for a connection. */
+  shortfall(): void {
+    if (this.reviewed || this.ahead) return;
+    this.carry(this.threads);
+    this.decideAhead();
   }
 
   /** @param pressures each thread's over the last interval, the main thread's first */
   review(pressures: readonly EnginePressure[]): void {
-    this.active = enginesNeeded(this.active, pressures, this.threads);
-    this.fewest = Math.min(this.fewest, this.active);
+    this.reviewed = true;
+    this.carry(enginesNeeded(this.active, pressures, this.threads));
+    this.decideAhead();
   }
 
   close(): void {
-    clearInterval(this.timer);
+    clearInterval(this.ahead);
+  }
+
+  private carry(active: number): void {
+    if (active === this.active) return;
+    this.active = active;
+    this.fewest = Math.min(this.fewest, active);
+    this.most = Math.max(this.most, active);
+    // The next slice may be reached already by an engine whose clock runs a few ms ahead of this one's.
+    const nowMs = this.engine.elapsedMs;
+    decideSlices(this.slices, nowMs, nowMs + 2 * SLICE_MS, active);
+  }
+
+  private decideAhead(): void {
+    this.ahead ??= setInterval(() => decideSlices(this.slices, this.engine.elapsedMs, this.engine.elapsedMs + DECIDE_AHEAD_MS, this.active), DECIDE_EVERY_MS);
   }
 }
 

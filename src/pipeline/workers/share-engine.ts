@@ -11,7 +11,8 @@ import type { WorkerSetup } from './messages.js';
 /** The outcome of a share stopped (Ctrl-C) before the phase started. */
 export const UNSTARTED: PhaseOutcome = Object.freeze({ elapsedMs: 0, sent: 0, intended: 0, unsent: 0, maxBacklog: 0, connectFailures: 0 });
 
-export function shareEngine(setup: WorkerSetup, sink: SampleSink): LoadEngine {
+/** @param onShortfall the main thread's (pool.ts): its engine's requests waited for a connection */
+export function shareEngine(setup: WorkerSetup, sink: SampleSink, onShortfall?: () => void): LoadEngine {
   // A body that crossed a thread boundary arrives as a Uint8Array; the engine writes Buffers.
   const requests = setup.requests.map((r) => ({ ...r, body: r.body && Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength) }));
   return new LoadEngine(
@@ -26,7 +27,7 @@ export function shareEngine(setup: WorkerSetup, sink: SampleSink): LoadEngine {
       durationMs: setup.durationMs,
       timeoutMs: setup.timeoutMs,
       seed: setup.seed,
-      ...(setup.slices ? { share: { slices: setup.slices, index: setup.index, seed: setup.scheduleSeed } } : {}),
+      ...(setup.slices ? { share: { slices: setup.slices, index: setup.index, seed: setup.scheduleSeed, ...(onShortfall ? { onShortfall } : {}) } } : {}),
     },
     sink,
   );

@@ -54,6 +54,22 @@ export const SPREAD_ABOVE = 0.6;
 export const GATHER_UNDER: Readonly<EnginePressure> = { busy: 0.45, connections: 0.35 };
 
 /**
+ * The rate one engine thread starts carrying alone, before any interval is measured: a thread at 2,000 req/s
+ * was 13-21 % busy, so one carries about this much under GATHER_UNDER's busy share. Above it, as many
+ * start as carry it at that rate each; the reviews correct the guess from each thread's measured pressure.
+ */
+export const START_RPS_PER_ENGINE = 4_000;
+
+/**
+ * How many of `max` engine threads start carrying an open loop. Not all of them: a thread that carries a
+ * load its first second compiles its hot path for it (~200 ms of CPU with V8's helper threads at 2,000
+ * req/s), even when the first review a second later leaves the load to one thread.
+ */
+export function enginesToStart(load: Extract<LoadModel, { model: 'open' }>, max: number): number {
+  return Math.min(max, Math.max(1, Math.ceil(load.fromRps / START_RPS_PER_ENGINE)));
+}
+
+/**
  * How many of `max` engine threads should carry an open loop next, from each one's pressure over the last
  * interval (those not carrying included) while `active` carried it. More threads only when one is pressed,
  * fewer when the load would fit in them, by CPU and by connections (each thread has its own share of the
