@@ -102,15 +102,15 @@ const DECIDE_EVERY_MS = 100;
  *
  * Until the first review this thread (always a carrier) stands for all: once a request it had due waited
  * for a connection, its share of them may be too few for the load, and every thread carries it from the
- * next slice of the shared schedule on, as all did from the start before the guess. Left to the review a
- * second later, those requests would queue and their latencies, measured from their due times, grow: 300
- * req/s of 20-ms answers on 4 connections a thread (the workers test's) read a p99 of 225-232 ms so, and
- * 62-71 ms when the spread took effect at the next 100-ms slice, against 22-25 ms when all threads carry from
- * the start; with 25-ms slices, 26 ms. So the slices are left open until then, each decided as the one
- * before it when its time comes (shared-schedule.ts), and a spread is written into the next ones. After it,
- * they are decided DECIDE_AHEAD_MS ahead: an engine that carries nothing then wakes when it reaches the
- * first open slice, and ahead of it, that is every 100 ms, not every slice (with every slice open, 40 times
- * a second, a worker thread that carried nothing cost ~220 CPU-ms over 15 s against ~110).
+ * next slice of the shared schedule on, as all did from the start before the guess. Until the spread,
+ * those requests queue and their latencies, measured from their due times, grow: 300 req/s of 20-ms answers
+ * on 4 connections a thread (the workers test's) read a p99 of 224-232 ms when the spread landed 300-400 ms
+ * later (slices decided that far ahead), 62-71 ms at the next 100-ms slice and 25-27 ms at the next 25-ms
+ * one, against 22-25 ms when all threads carry from the start. So the slices are left open until then,
+ * each decided as the one before it when its time comes (shared-schedule.ts), and a spread is written into
+ * the next ones. After it, they are decided DECIDE_AHEAD_MS ahead: an engine that carries nothing then wakes
+ * when it reaches the first open slice, that is every 100 ms, not every slice (with every slice open, 40
+ * times a second, a worker thread that carried nothing cost ~220 CPU-ms over 15 s against ~110).
  */
 class Carriers {
   active: number;
