@@ -92,7 +92,10 @@ export async function runInWorkers(phase: WorkerPhase, recorder: Recorder): Prom
   }
 }
 
-/** How far ahead of the main thread's engine the slices are decided once the first review is made. */
+/**
+ * Once the first review is made, how far ahead of the main thread's engine the slices are decided, and how
+ * often: the main thread can be held up for the difference before the engines decide slices themselves.
+ */
 const DECIDE_AHEAD_MS = 300;
 const DECIDE_EVERY_MS = 100;
 
@@ -117,7 +120,7 @@ class Carriers {
   /** The least and the most `active` has been. */
   fewest: number;
   most: number;
-  private reviewed = false;
+  /** Deciding the slices ahead: from the first review or spread on. */
   private ahead: NodeJS.Timeout | undefined;
 
   constructor(
@@ -132,14 +135,13 @@ class Carriers {
 
   /** This thread's engine had requests wait for a connection. */
   shortfall(): void {
-    if (this.reviewed || this.ahead) return;
+    if (this.ahead) return;
     this.carry(this.threads);
     this.decideAhead();
   }
 
   /** @param pressures each thread's over the last interval, the main thread's first */
   review(pressures: readonly EnginePressure[]): void {
-    this.reviewed = true;
     this.carry(enginesNeeded(this.active, pressures, this.threads));
     this.decideAhead();
   }
