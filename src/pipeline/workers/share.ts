@@ -61,9 +61,9 @@ export const GATHER_UNDER: Readonly<EnginePressure> = { busy: 0.45, connections:
 export const START_RPS_PER_ENGINE = 4_000;
 
 /**
- * How many of `max` engine threads start carrying an open loop. Not all of them: a thread that carries a
- * load its first second compiles its hot path for it (~200 ms of CPU with V8's helper threads at 2,000
- * req/s), even when the first review a second later leaves the load to one thread.
+ * How many of `max` engine threads start carrying an open loop. Not all of them: a thread that carries load
+ * at all, even for its first 300 ms, compiles its hot path for it (~200 ms of CPU with V8's helper threads
+ * at 2,000 req/s), even when the first review a second later leaves the load to one thread.
  */
 export function enginesToStart(load: Extract<LoadModel, { model: 'open' }>, max: number): number {
   return Math.min(max, Math.max(1, Math.ceil(load.fromRps / START_RPS_PER_ENGINE)));
