@@ -116,7 +116,7 @@ const DECIDE_EVERY_MS = 100;
  * times a second, a worker thread that carried nothing cost ~220 CPU-ms over 15 s against ~110).
  */
 class Carriers {
-  active: number;
+  private active: number;
   /** The least and the most `active` has been. */
   fewest: number;
   most: number;
@@ -125,7 +125,7 @@ class Carriers {
 
   constructor(
     private readonly slices: Int32Array,
-    readonly threads: number,
+    private readonly threads: number,
     private readonly engine: Pick<LoadEngine, 'elapsedMs'>,
     starting: number,
   ) {
