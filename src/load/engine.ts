@@ -186,17 +186,18 @@ export class LoadEngine implements ConnectionEvents {
   /** Requests written and not yet answered or failed: while there are any, the loop must stay free to read. */
   private inFlight = 0;
   private paceTimer: NodeJS.Timeout | undefined;
-  /** Open loop, coalescing: no sending wake-up before this time (performance.now()). */
-  private quietUntilMs = 0;
-  /** Open loop: the due time pace() last waited for with only the backstop, counting on an answer (0: none). */
-  private unguardedWakeMs = 0;
-  /**
-   * Open loop: until this time (performance.now()) every wait for a due time with requests in flight arms the
-   * timer. A double from the start: set first at the first miss, a second into a run, a field that held the
-   * small integer 0 until then changed the engine's hidden class, and optimized functions that had seen the
-   * engine were thrown away and compiled again (`--trace-deopt-verbose`: `sendWhatIsDue` and the parser's
-   * `push`, on the engine's map, in the same millisecond).
+  /*
+   * The times below are doubles from the start (-Infinity, not 0): a field that holds the small integer 0 and
+   * is first set to a time once the load runs changes the engine's hidden class, and optimized functions that
+   * had seen the engine are thrown away and compiled again (`--trace-deopt-verbose`: `sendWhatIsDue` and the
+   * parser's `push`, on the engine's map, in the same millisecond; `--trace-generalization`: 18 maps at the
+   * first wait that counted on an answer).
    */
+  /** Open loop, coalescing: no sending wake-up before this time (performance.now()). */
+  private quietUntilMs = -Infinity;
+  /** Open loop: the due time pace() last waited for with only the backstop, counting on an answer (-Infinity: none). */
+  private unguardedWakeMs = -Infinity;
+  /** Open loop: until this time (performance.now()) every wait for a due time with requests in flight arms the timer. */
   private guardedUntilMs = -Infinity;
   private readonly sleeper = new PreciseSleeper();
   private readonly wake = new WakeThread(
@@ -447,9 +448,9 @@ export class LoadEngine implements ConnectionEvents {
     for (;;) {
       if (!this.sending) return;
       const now = performance.now();
-      if (this.unguardedWakeMs !== 0) {
+      if (this.unguardedWakeMs !== -Infinity) {
         if (now > this.unguardedWakeMs + UNGUARDED_MISS_MS) this.guardedUntilMs = now + GUARD_AFTER_MISS_MS;
-        this.unguardedWakeMs = 0;
+        this.unguardedWakeMs = -Infinity;
       }
       const sentBefore = this.outcome.sent;
       if (now >= this.quietUntilMs && this.sendWhatIsDue(now) > 0) {
