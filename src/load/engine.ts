@@ -13,7 +13,7 @@
  * latest request's answer is not expected before the next due time (slower than the gap between requests),
  * a wake thread (wake-thread.ts) wakes the loop at the due time; and a timer, about a millisecond early,
  * covers the rest, unless the latest answer is expected before the due time: a pending millisecond timer
- * costs the thread more than the answer it backs up, so then a 3-ms backstop refreshed by each such wait
+ * costs the thread more than the answer it backs up, so then a backstop 3 ms after the latest such wait
  * stands in (BET_BACKSTOP_MS), and a miss arms the millisecond timer again for a while. From 5,000 req/s
  * an engine gathers its sends into wake-ups up to 250 us apart, none more than 200 us late (schedule.ts,
  * nextSendingMs). The wake thread costs two wake-ups per request it serves (bench/wake-cost.ts: 1.8x the
@@ -141,13 +141,13 @@ const TIMER_LEAD_MS = 1.5;
  * each miss held ~30 requests up to 20 ms: send lag p99 12.0-13.4 ms in 6 runs and the latency p99 16-22 ms,
  * against 1.0-1.1 ms and 6.4-9.1 ms for the engine of 2026-12-05 that always armed the millisecond timer;
  * counting on the answer by its 90th percentile instead of two medians read 10.0 ms, and a guard that grew
- * fourfold with each miss within 2 s of the last 8.8-9.5 ms, both with the 20-ms backstop. Hence 3 ms,
- * refreshed by each wait that counts on an answer, so that it expires only when none has for that long
- * (Node still looks at the list about that often, without a callback or a new Timeout): gc-cascade's send
- * lag p99 1.1 and 1.5 ms, latency p99 9.9 and 9.1 ms; quickstart's 2,000 req/s phase 1.15 ms against
- * 8.9-10.1. Against nginx, 1.055x and 1.03x the CPU of the engine before (medians of two A/Bs of 8
- * alternating 10-s rounds), and 1.02x a 20-ms backstop refreshed alike: neither the refreshes (~50 ns each)
- * nor the list's looks cost anything measurable.
+ * fourfold with each miss within 2 s of the last 8.8-9.5 ms, both with the 20-ms backstop. Hence 3 ms
+ * after the latest wait that counts on an answer, so that it expires only when none has for that long:
+ * gc-cascade's send lag p99 1.1 and 1.5 ms, latency p99 9.9 and 9.1 ms; quickstart's 2,000 req/s phase
+ * 1.15 ms against 8.9-10.1. Against nginx, 1.055x and 1.03x the CPU of the engine before (medians of two
+ * A/Bs of 8 alternating 10-s rounds), and 1.02x a 20-ms backstop refreshed alike. The timer is moved on to
+ * the latest wait when it fires (onBackstop), not refreshed by each: a refresh re-inserts it into Node's
+ * timer list, ~1 us, 1.4 % of the engine thread's `perf` samples at 2,000 req/s.
  */
 const BET_BACKSTOP_MS = 3;
 /** A wait that counted on an answer and woke this late after the due time: the answer did not come first. */
@@ -219,8 +219,10 @@ export class LoadEngine implements ConnectionEvents {
   private latencyP50Ms = 0;
   /** The same for the 90th percentile: a wait counts on the latest answer coming first where 9 in 10 do. */
   private latencyP90Ms = 0;
-  /** Open loop: the timer behind a wait that counts on an answer, refreshed by each (BET_BACKSTOP_MS). */
+  /** Open loop: the timer behind a wait that counts on an answer (BET_BACKSTOP_MS after the latest). */
   private backstop: NodeJS.Timeout | undefined;
+  /** Open loop: when the latest wait that counted on an answer began (performance.now()). */
+  private betAtMs = -Infinity;
   /** Answers the median's estimate has taken in, up to 2,500: its step shrinks with them. */
   private answersSeen = 0;
   private readonly dialer: Dialer;
@@ -414,10 +416,11 @@ export class LoadEngine implements ConnectionEvents {
   }
 
   /** Gives a connection that has room as much work as the loop model allows now; a closed loop's first request starts at `nowMs`. */
-  private fill(conn: LoadConnection, nowMs = performance.now()): void {
+  private fill(conn: LoadConnection, nowMs?: number): void {
     if (this.run.load.model === 'closed') {
       if (conn.capacity === 0) return;
-      this.sendOn(conn, nowMs);
+      // Read here, not as the parameter's default: the open loop, which never uses it, filled once a request.
+      this.sendOn(conn, nowMs ?? performance.now());
       // Pipelined requests leave one write later each: each clock starts at its own.
       while (conn.capacity > 0) this.sendOn(conn, performance.now());
       return;
@@ -445,9 +448,9 @@ export class LoadEngine implements ConnectionEvents {
 
   /** Open loop: sends what is due, then arranges to be called again when the next request falls due. */
   private pace(): void {
+    let now = performance.now();
     for (;;) {
       if (!this.sending) return;
-      const now = performance.now();
       if (this.unguardedWakeMs !== -Infinity) {
         if (now > this.unguardedWakeMs + UNGUARDED_MISS_MS) this.guardedUntilMs = now + GUARD_AFTER_MISS_MS;
         this.unguardedWakeMs = -Infinity;
@@ -471,8 +474,8 @@ export class LoadEngine implements ConnectionEvents {
         const answerFirst = answerPredictable && this.lastSentAtMs + this.latencyP90Ms < wakeMs && now >= this.guardedUntilMs;
         if (answerFirst) {
           this.unguardedWakeMs = wakeMs;
-          if (this.backstop) this.backstop.refresh();
-          else this.backstop = setTimeout(this.onBackstop, BET_BACKSTOP_MS);
+          this.betAtMs = now;
+          this.backstop ??= setTimeout(this.onBackstop, BET_BACKSTOP_MS);
         } else this.paceTimer ??= setTimeout(this.onPaceTimer, Math.max(1, waitMs - TIMER_LEAD_MS));
         const dueAt = wakeMs === this.startMs + this.nextDueMs;
         if (dueAt && answerPredictable && this.lastSentAtMs + this.latencyP50Ms > wakeMs) this.wake.arm(wakeMs);
@@ -485,7 +488,10 @@ export class LoadEngine implements ConnectionEvents {
       // it would anyway. Clearing it cost more: Node drops a timer list when its last timer is cleared and
       // builds it again for the next, once per request at 2,000 req/s (A/B, 14 alternating rounds of 8 s:
       // 0.96x the phase's CPU, median of the rounds' ratios).
-      if (waitMs > 0) this.sleeper.sleepUntil(wakeMs, nowMs);
+      // The sleeper's last reading of the clock is when it returned: the next turn starts from it. Without a
+      // sleep the clock is read again: the turn must see a later time, or rounding could leave a request
+      // due by `startMs + nextDueMs` and not by `now - startMs`, and the loop would spin on it forever.
+      now = waitMs > 0 ? this.sleeper.sleepUntil(wakeMs, nowMs) : performance.now();
     }
   }
 
@@ -506,7 +512,16 @@ export class LoadEngine implements ConnectionEvents {
     this.pace();
   };
 
-  private readonly onBackstop = (): void => this.pace();
+  private readonly onBackstop = (): void => {
+    // Whole milliseconds, as libuv's timers keep them: Node keeps a list for each distinct duration.
+    const leftMs = this.betAtMs + BET_BACKSTOP_MS - performance.now();
+    if (leftMs > 0) {
+      this.backstop = setTimeout(this.onBackstop, Math.ceil(leftMs));
+      return;
+    }
+    this.backstop = undefined;
+    this.pace();
+  };
 
   private onWake(atMs: number): void {
     // The thread's clock and this one agree to microseconds, not exactly: a wake-up a hair early looks again

@@ -38,10 +38,11 @@ export class PreciseSleeper {
   }
 
   /**
-   * Returns at `dueMs` (performance.now() time) or just after; never before. `nowMs`: the caller's reading
-   * of performance.now() a moment ago, if it has one (at 2,000 req/s a sleep a request, each read counts).
+   * Returns at `dueMs` (performance.now() time) or just after, never before, with its last reading of the
+   * clock (at or after `dueMs`). `nowMs`: the caller's reading of performance.now() a moment ago, if it has
+   * one (at 2,000 req/s a sleep a request, each read counts).
    */
-  sleepUntil(dueMs: number, nowMs = performance.now()): void {
+  sleepUntil(dueMs: number, nowMs = performance.now()): number {
     let now = nowMs;
     const sleepMs = dueMs - this.aimEarlyMs - now;
     if (sleepMs > 0) {
@@ -56,5 +57,6 @@ export class PreciseSleeper {
     }
     // The last microseconds: a sleep this short would wake a whole oversleep late.
     while (now < dueMs) now = performance.now();
+    return now;
   }
 }
