@@ -22,6 +22,7 @@
 
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { LoadModel } from '../scenario/types.js';
+import { Alarm } from './alarm.js';
 import { Dialer, type TlsClientOptions } from './dialer.js';
 import { Connection } from './http1/connection.js';
 import type { H2Connection } from './http2/connection.js';
@@ -145,9 +146,8 @@ const TIMER_LEAD_MS = 1.5;
  * after the latest wait that counts on an answer, so that it expires only when none has for that long:
  * gc-cascade's send lag p99 1.1 and 1.5 ms, latency p99 9.9 and 9.1 ms; quickstart's 2,000 req/s phase
  * 1.15 ms against 8.9-10.1. Against nginx, 1.055x and 1.03x the CPU of the engine before (medians of two
- * A/Bs of 8 alternating 10-s rounds), and 1.02x a 20-ms backstop refreshed alike. The timer is moved on to
- * the latest wait when it fires (onBackstop), not refreshed by each: a refresh re-inserts it into Node's
- * timer list, ~1 us, 1.4 % of the engine thread's `perf` samples at 2,000 req/s.
+ * A/Bs of 8 alternating 10-s rounds), and 1.02x a 20-ms backstop refreshed alike. A wait that finds it about
+ * to fire moves it on (alarm.ts); when it fires all the same, it moves itself on to the latest wait (onBackstop).
  */
 const BET_BACKSTOP_MS = 3;
 /** A wait that counted on an answer and woke this late after the due time: the answer did not come first. */
@@ -185,7 +185,8 @@ export class LoadEngine implements ConnectionEvents {
   private nextDueMs = 0;
   /** Requests written and not yet answered or failed: while there are any, the loop must stay free to read. */
   private inFlight = 0;
-  private paceTimer: NodeJS.Timeout | undefined;
+  /** Open loop: the millisecond timer about a millisecond before a due time, for a wait that does not count on an answer. */
+  private readonly paceTimer = new Alarm(() => this.pace());
   /*
    * The times below are doubles from the start (-Infinity, not 0): a field that holds the small integer 0 and
    * is first set to a time once the load runs changes the engine's hidden class, and optimized functions that
@@ -220,7 +221,7 @@ export class LoadEngine implements ConnectionEvents {
   /** The same for the 90th percentile: a wait counts on the latest answer coming first where 9 in 10 do. */
   private latencyP90Ms = 0;
   /** Open loop: the timer behind a wait that counts on an answer (BET_BACKSTOP_MS after the latest). */
-  private backstop: NodeJS.Timeout | undefined;
+  private readonly backstop = new Alarm(() => this.onBackstop());
   /** Open loop: when the latest wait that counted on an answer began (performance.now()). */
   private betAtMs = -Infinity;
   /** Answers the median's estimate has taken in, up to 2,500: its step shrinks with them. */
@@ -323,8 +324,8 @@ export class LoadEngine implements ConnectionEvents {
     if (!this.sending) return;
     this.sending = false;
     clearTimeout(this.endTimer);
-    clearTimeout(this.paceTimer);
-    clearTimeout(this.backstop);
+    this.paceTimer.clear();
+    this.backstop.clear();
     const now = performance.now();
     this.outcome.elapsedMs = now - this.startMs;
     while (this.backlog.length > 0) this.giveUp(this.backlog.shift(), now);
@@ -475,8 +476,8 @@ export class LoadEngine implements ConnectionEvents {
         if (answerFirst) {
           this.unguardedWakeMs = wakeMs;
           this.betAtMs = now;
-          this.backstop ??= setTimeout(this.onBackstop, BET_BACKSTOP_MS);
-        } else this.paceTimer ??= setTimeout(this.onPaceTimer, Math.max(1, waitMs - TIMER_LEAD_MS));
+          this.backstop.arm(BET_BACKSTOP_MS, nowMs);
+        } else this.paceTimer.arm(waitMs - TIMER_LEAD_MS, nowMs);
         const dueAt = wakeMs === this.startMs + this.nextDueMs;
         if (dueAt && answerPredictable && this.lastSentAtMs + this.latencyP50Ms > wakeMs) this.wake.arm(wakeMs);
         else this.wake.disarm();
@@ -507,21 +508,13 @@ export class LoadEngine implements ConnectionEvents {
     this.stop();
   };
 
-  private readonly onPaceTimer = (): void => {
-    this.paceTimer = undefined;
-    this.pace();
-  };
-
-  private readonly onBackstop = (): void => {
+  private onBackstop(): void {
     // Whole milliseconds, as libuv's timers keep them: Node keeps a list for each distinct duration.
-    const leftMs = this.betAtMs + BET_BACKSTOP_MS - performance.now();
-    if (leftMs > 0) {
-      this.backstop = setTimeout(this.onBackstop, Math.ceil(leftMs));
-      return;
-    }
-    this.backstop = undefined;
-    this.pace();
-  };
+    const now = performance.now();
+    const leftMs = this.betAtMs + BET_BACKSTOP_MS - now;
+    if (leftMs > 0) this.backstop.arm(Math.ceil(leftMs), now);
+    else this.pace();
+  }
 
   private onWake(atMs: number): void {
     // The thread's clock and this one agree to microseconds, not exactly: a wake-up a hair early looks again
