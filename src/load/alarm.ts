@@ -4,7 +4,7 @@
  *
  * Each firing costs the engine's thread ~17 us: Node's timer lists, the async context it pushes and pops
  * (the pop truncates an array through V8's slow path), the callback, a new `setTimeout`. The engine's
- * timers fired ~500 times a second at 2,000 req/s against nginx, nearly all of them for nothing: the
+ * timers fired 375-510 times a second at 2,000 req/s against nginx, nearly all of them for nothing: the
  * backstop behind waits that count on an answer, set 3 ms after one and moved on each time it fired, and
  * the millisecond timer of a guard after a miss, armed at a wait whose answer then came first (`perf` at
  * 4 kHz, 10 s: 342 samples under libuv's timers, 5.6 % of the thread's, 9 of them sending anything). A
