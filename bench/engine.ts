@@ -36,7 +36,7 @@ interface Summary {
 async function hopscope(cleanup: Cleanup, args: string[], durationS: number): Promise<Summary> {
   const out = mkdtempSync(join(tmpdir(), 'hopscope-bench-'));
   try {
-    const r = await run(process.execPath, [CLI_PATH, 'run', ...args, '--duration', `${durationS}s`, '--json', '--quiet', '--out', out], {
+    const r = await run(CLI_PATH, ['run', ...args, '--duration', `${durationS}s`, '--json', '--quiet', '--out', out], {
       cwd: REPO_ROOT,
       timeoutMs: durationS * 1000 + 60_000,
       killSignal: 'SIGINT',
@@ -74,7 +74,7 @@ async function closedLoop(cleanup: Cleanup, url: string, rounds: number): Promis
 
 async function soak(cleanup: Cleanup, url: string): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'hopscope-soak-'));
-  const child = spawn(process.execPath, [CLI_PATH, 'run', '--target', url, '--rate', '20000', '--connections', '64', '--duration', '10m', '--quiet', '--out', out], { stdio: 'ignore' });
+  const child = spawn(CLI_PATH, ['run', '--target', url, '--rate', '20000', '--connections', '64', '--duration', '10m', '--quiet', '--out', out], { stdio: 'ignore' });
   cleanup.add('soak run', () => child.kill('SIGINT'));
   const samples: { tS: number; rssMb: number }[] = [];
   const started = Date.now();

@@ -43,9 +43,9 @@ interface Measured {
 async function measure(url: string, rate: number, seconds: number, fleet: boolean, cleanup: Cleanup): Promise<Measured> {
   const out = mkdtempSync(join(tmpdir(), 'hopscope-bench-fleet-'));
   try {
-    const args = [CLI_PATH, 'run', '--target', url, '--rate', String(rate), '--connections', String(CONNECTIONS), '--duration', `${seconds}s`, '--quiet', '--out', out];
+    const args = ['run', '--target', url, '--rate', String(rate), '--connections', String(CONNECTIONS), '--duration', `${seconds}s`, '--quiet', '--out', out];
     if (fleet) args.push('--generators', String(GENERATORS), '--fleet', 'docker', '--fleet-lead', String(FLEET_LEAD_MS));
-    const t = await runTimed(process.execPath, args, { cwd: REPO_ROOT, timeoutMs: seconds * 1000 + 180_000, killSignal: 'SIGINT', cleanup });
+    const t = await runTimed(CLI_PATH, args, { cwd: REPO_ROOT, timeoutMs: seconds * 1000 + 180_000, killSignal: 'SIGINT', cleanup });
     if (t.code !== 0) throw new Error(`hopscope${fleet ? ' fleet' : ''} exited ${t.code}: ${t.stderr.slice(-1500)}`);
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as RunSummary;
     const phase = s.phases[0]!;

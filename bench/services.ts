@@ -342,7 +342,7 @@ function render(r: RenderInput): string {
   out.push(`  "x nginx" = best / nginx's best (in brackets: the same ratio round by round). Services run as processes on 127.0.0.1 (default flags; the Go cache with --default-ttl-ms 0);`);
   out.push(`  nginx: 1 worker, access_log off, keepalive_requests 10000000, return 200 with fastjson-api's answer to order.json (the same bytes the cache hit serves).`);
   out.push(`p99 at half rate: hopscope open loop, constant arrivals, ${OPEN.connections} connections, ${OPEN.durationS} s, rate = best/2, one run per target:`);
-  out.push(`  node ${r.openExample.map(shellQuote).join(' ')}`);
+  out.push(`  ${r.openExample.map(shellQuote).join(' ')}`);
   out.push('');
 
   const t = new Table({

@@ -44,7 +44,7 @@ try {
     const order = round % 2 === 0 ? BUILDS : [...BUILDS].reverse();
     for (const [command, args] of commands) {
       for (const [build, path] of order) {
-        const t = await runTimed(process.execPath, [path, ...args], { cwd: REPO_ROOT, timeoutMs: 60_000 });
+        const t = await runTimed(path, args, { cwd: REPO_ROOT, timeoutMs: 60_000 });
         if (t.code !== 0) throw new Error(`${build} ${command} exited ${t.code}: ${t.stderr}`);
         const key = `${command}\0${build}`;
         cpuMs.set(key, [...(cpuMs.get(key) ?? []), t.cpuS * 1000]);

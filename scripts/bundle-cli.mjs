@@ -26,6 +26,8 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+const { CLI_V8_FLAGS } = await import(new URL('../dist/node-flags.js', import.meta.url).href);
+
 const dist = (path) => fileURLToPath(new URL(`../dist/${path}`, import.meta.url));
 const start = dist('cli/main.js');
 const bin = dist('bin');
@@ -80,8 +82,24 @@ files.push(
   // The package.json files before the start and the worker entry that need them.
   { path: dist('cli/package.json'), contents: Buffer.from('{ "type": "commonjs" }\n') },
   { path: join(bin, 'package.json'), contents: Buffer.from('{ "type": "commonjs" }\n') },
-  { path: start, contents: readFileSync(dist('cli/start.cjs')) },
+  { path: start, contents: Buffer.from(shellStart(readFileSync(dist('cli/start.cjs'), 'utf8'))) },
 );
+
+/**
+ * The `bin` starts Node with the CLI's V8 flags (src/node-flags.ts says why): a file that is a shell script
+ * to the kernel and JavaScript to Node. sh reads the shebang, then runs the second line's `:` (a no-op)
+ * and execs Node on this same file, so the process keeps its pid for signals; Node skips the shebang and
+ * reads that line as a string and a comment. `env -S` on the shebang would do it with no shell, but
+ * BusyBox's env (Alpine) has no -S. A user whose NODE_OPTIONS sizes the young generation keeps their
+ * setting, and `node dist/cli/main.js` starts without the flags.
+ */
+function shellStart(source) {
+  const shebang = '#!/usr/bin/env node\n';
+  if (!source.startsWith(shebang)) throw new Error(`dist/cli/start.cjs does not start with ${JSON.stringify(shebang)}`);
+  const flags = CLI_V8_FLAGS.join(' ');
+  const exec = `case "$NODE_OPTIONS" in *semi-space-size*) exec node "$0" "$@";; esac; exec node ${flags} "$0" "$@"`;
+  return `#!/bin/sh\n':' //; ${exec}\n${source.slice(shebang.length)}`;
+}
 
 /**
  * The scenario validator's standalone code (scripts/precompile-validators.mjs) goes inside the program's

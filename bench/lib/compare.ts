@@ -24,8 +24,8 @@ export interface Figures {
 export async function hopscopeClosedLoop(cleanup: Cleanup, root: string, url: string, connections: number, extra: string[], durationS: number): Promise<Figures> {
   const out = mkdtempSync(join(tmpdir(), 'hopscope-bench-tls-'));
   try {
-    const args = [cliPath(root), 'run', '--target', url, '--connections', String(connections), '--duration', `${durationS}s`, '--json', '--quiet', '--out', out, ...extra];
-    const r = await run(process.execPath, args, { cwd: root, timeoutMs: durationS * 1000 + 60_000, killSignal: 'SIGINT', cleanup });
+    const args = ['run', '--target', url, '--connections', String(connections), '--duration', `${durationS}s`, '--json', '--quiet', '--out', out, ...extra];
+    const r = await run(cliPath(root), args, { cwd: root, timeoutMs: durationS * 1000 + 60_000, killSignal: 'SIGINT', cleanup });
     const s = JSON.parse(r.stdout) as { phases: { achievedRps: number; durationMs: number }[]; connections?: { opened: number } };
     const phase = s.phases[0]!;
     return { rps: phase.achievedRps, ...(s.connections ? { connectionsPerS: s.connections.opened / (phase.durationMs / 1000) } : {}) };

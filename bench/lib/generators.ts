@@ -88,9 +88,9 @@ export function hopscope(workers = 1, warmUpS = 0): Generator {
       withTempDir(async (out) => {
         const load = r.load.model === 'open' ? ['--rate', String(r.load.rateRps), '--connections', String(r.openConnections)] : ['--connections', String(r.load.connections)];
         const warmUp = warmUpS > 0 ? ['--warm-up', `${warmUpS}s`] : [];
-        const args = [CLI_PATH, 'run', '--target', r.url, ...load, ...warmUp, '--duration', `${r.durationS}s`, '--workers', String(workers), '--json', '--quiet', '--out', out];
+        const args = ['run', '--target', r.url, ...load, ...warmUp, '--duration', `${r.durationS}s`, '--workers', String(workers), '--json', '--quiet', '--out', out];
         const limits = bounded(r);
-        const t = ok(await runTimed(process.execPath, args, { cwd: REPO_ROOT, ...limits, timeoutMs: limits.timeoutMs + warmUpS * 1000 }), 'hopscope');
+        const t = ok(await runTimed(CLI_PATH, args, { cwd: REPO_ROOT, ...limits, timeoutMs: limits.timeoutMs + warmUpS * 1000 }), 'hopscope');
         const s = JSON.parse(t.stdout) as HopscopeSummary;
         const phase = s.phases.find((p) => p.recorded)!;
         return {

@@ -9,7 +9,11 @@ import { run } from './proc.js';
 
 /** The repository root (bench scripts run from dist-bench/bench/, two levels below it). */
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-/** The built CLI's entry in a checkout at `root` (this one, or a baseline build to compare with). */
+/**
+ * The built CLI's entry in a checkout at `root` (this one, or a baseline build to compare with). The benches
+ * run it as the command itself, as npx or a shell does: its `bin` starts Node with the CLI's V8 flags
+ * (src/node-flags.ts), which `node dist/cli/main.js` would leave out.
+ */
 export function cliPath(root: string): string {
   return join(root, 'dist/cli/main.js');
 }
@@ -77,7 +81,8 @@ export async function runOpenLoop(opts: OpenLoopOptions): Promise<OpenLoopResult
   assertLoopback(opts.url);
   const outDir = mkdtempSync(join(tmpdir(), 'hopscope-bench-run-'));
   try {
-    const r = await run(process.execPath, openLoopArgs(opts, outDir), {
+    const [command, ...args] = openLoopArgs(opts, outDir);
+    const r = await run(command!, args, {
       cwd: opts.root,
       timeoutMs: (opts.durationS ?? 10) * 1000 + 60_000,
       // hopscope ends its phase and writes its results on SIGINT.

@@ -11,6 +11,7 @@ import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'n
 import { join, relative } from 'node:path';
 import { pack } from 'tar-stream';
 import { InfraError } from '../errors.js';
+import { CLI_V8_FLAGS } from '../node-flags.js';
 import { engineMessage, type DockerEngine } from '../runtime/docker/client.js';
 import { HOPSCOPE_LABEL } from '../runtime/docker/labels.js';
 import { packageRoot } from '../runtime/package-root.js';
@@ -93,9 +94,14 @@ export function generatorImageFiles(): GeneratorImage {
     ...[...new Set(app)].map((path) => ({ path, name: `${APP_DIR.slice(1)}/${relative(root, path)}` })),
   ];
   const hash = createHash('sha256');
-  hash.update(`${process.version}\0${statSync(nodePath!).size}\0`);
+  hash.update(`${process.version}\0${statSync(nodePath!).size}\0${entrypoint(nodePath!).join('\0')}\0`);
   for (const f of program.sort()) hash.update(`${relative(root, f)}\0`).update(readFileSync(f));
   return { tag: `hopscope/generator:${hash.digest('hex').slice(0, 12)}`, files, nodePath: nodePath! };
+}
+
+/** The CLI as its `bin` starts it, with the CLI's V8 flags: the image has no shell to read the bin's first lines. */
+function entrypoint(nodePath: string): string[] {
+  return [nodePath, ...CLI_V8_FLAGS, `${APP_DIR}/dist/cli/main.js`];
 }
 
 /** Builds the image on `engine` unless it has the tag; returns the tag. */
@@ -103,7 +109,7 @@ export async function ensureGeneratorImage(engine: DockerEngine, image: Generato
   if (await engine.hasImage(image.tag)) return image.tag;
   const startedAt = Date.now();
   const context = pack();
-  const dockerfile = `FROM scratch\nCOPY . /\nENTRYPOINT ["${image.nodePath}", "${APP_DIR}/dist/cli/main.js"]\n`;
+  const dockerfile = `FROM scratch\nCOPY . /\nENTRYPOINT ${JSON.stringify(entrypoint(image.nodePath))}\n`;
   context.entry({ name: 'Dockerfile', mode: 0o644 }, dockerfile);
   let bytes = 0;
   for (const f of image.files) {

@@ -14,12 +14,13 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_V8_FLAGS } from '../../src/node-flags.js';
 import { CLI, ROOT, run } from './cli-helpers.js';
 
 const BIN = join(ROOT, 'dist/bin');
 const PROGRAM = join(BIN, 'cli.cjs');
 const WORKER = join(BIN, 'worker-main.js');
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; dependencies: Record<string, string> };
 
 /** What a file imports or requires (static, dynamic) and what it opens beside itself by URL. */
 function references(path: string): { specifiers: string[]; beside: string[] } {
@@ -43,14 +44,32 @@ const builtins = new Set(builtinModules);
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtins.has(specifier);
 
 describe('the bundled CLI', () => {
-  it('is what the package runs as `hopscope`: dist/cli/main.js, executable, CommonJS, with a node shebang, starting dist/bin/cli.cjs with Node built-ins', () => {
+  it('is what the package runs as `hopscope`: dist/cli/main.js, executable, CommonJS, a shell start for Node, starting dist/bin/cli.cjs with Node built-ins', () => {
     expect(join(ROOT, pkg.bin.hopscope!)).toBe(CLI);
     const text = readFileSync(CLI, 'utf8');
-    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(text.startsWith("#!/bin/sh\n':' //; ")).toBe(true);
     expect(() => accessSync(CLI, constants.X_OK)).not.toThrow();
     expect(JSON.parse(readFileSync(join(dirname(CLI), 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
     expect(references(CLI).specifiers.filter((s) => !isBuiltin(s))).toEqual([]);
     expect(join(dirname(CLI), /\(__dirname, '([^']+)'\)/.exec(text)![1]!)).toBe(PROGRAM);
+  });
+
+  it("started as its bin, runs Node with the CLI's V8 flags, but not over a young generation sized in NODE_OPTIONS (node-flags.ts)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hopscope-bin-flags-'));
+    try {
+      const probe = join(dir, 'argv.cjs');
+      const seen = join(dir, 'argv.json');
+      writeFileSync(probe, `require('node:fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify(process.execArgv));\n`);
+      const execArgv = async (nodeOptions: string) => {
+        const { stdout } = await run(CLI, ['--version'], { cwd: dir, timeout: 30_000, env: { ...process.env, NODE_OPTIONS: nodeOptions } });
+        expect(stdout.trim()).toBe(pkg.version);
+        return JSON.parse(readFileSync(seen, 'utf8')) as string[];
+      };
+      expect(await execArgv(`--require ${probe}`)).toEqual(CLI_V8_FLAGS);
+      expect(await execArgv(`--require ${probe} --max-semi-space-size=8`)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('imports no package or file with its own import(): read from the code cache, it could not (import-module.ts)', () => {
