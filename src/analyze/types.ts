@@ -59,8 +59,9 @@ export interface GeneratorHealth {
   gcPauses: GcPause[];
   gcPauseStats: Percentiles;
   /**
-   * How long each interval's end (its hlog line, histograms.json entry and timeline point) held the thread
-   * that sends, during the load: open-loop sends due meanwhile left that late. Absent in older run folders.
+   * How long each interval's end (its hlog line, histograms.json entry and timeline point, a step per turn of
+   * the event loop) held the thread that sends at once, during the load: open-loop sends due in a step left
+   * that late. Absent in older run folders.
    */
   intervalEnds?: Percentiles;
   /** CPU time used by the generator over the run, as a share of one core (1 = one core busy all the time). */

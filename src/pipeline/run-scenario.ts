@@ -115,12 +115,13 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           // requests and the drain in a few milliseconds), drawn as a spike of req/s: the phase's last
           // interval runs to its end instead. The cuts start with the load (runPhase), so its start is known.
           const phaseEndMs = loadStartMs! + phase.durationMs;
+          const progress = () => options.onProgress?.(intervalProgress(phase, status, timeline.points[timeline.points.length - 1]));
           if (phaseEndMs - (cutAtMs - originMs) > INTERVAL_MS / 2) {
-            const flushStartMs = performance.now();
-            recorder.flush(cutAtMs - originMs);
-            generator.intervalEnd(performance.now() - flushStartMs);
-          }
-          options.onProgress?.(intervalProgress(phase, status, timeline.points[timeline.points.length - 1]));
+            recorder.cutLater(cutAtMs - originMs, (longestStepMs) => {
+              generator.intervalEnd(longestStepMs);
+              progress();
+            });
+          } else progress();
         });
       } finally {
         await faults.stop();

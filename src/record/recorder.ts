@@ -114,12 +114,41 @@ export interface PhaseTotals {
 /** Receives every interval as it closes; histograms are reset right after, so use or copy them in the call. */
 export type IntervalListener = (snapshot: IntervalSnapshot) => void;
 
+/** What one interval records into: the recorder swaps a whole set out when a cut closes the interval later. */
+class IntervalBuffers {
+  readonly series: RequestSeries[];
+  readonly lag = newHistogram();
+  readonly connectTimes = newHistogram();
+  readonly handshakeTimes = newHistogram();
+  /** The successes of all requests together, summed when the interval closes. */
+  readonly overall = newHistogram();
+
+  constructor(requests: number) {
+    this.series = Array.from({ length: requests }, () => new RequestSeries());
+  }
+
+  reset(): void {
+    this.series.forEach((series) => series.reset());
+    this.lag.reset();
+    this.connectTimes.reset();
+    this.handshakeTimes.reset();
+  }
+}
+
+/** An interval cut and not yet closed: the steps left of its close, each run on a turn of the event loop of its own. */
+interface Closing {
+  steps: (() => void)[];
+  /** The longest step so far, in ms: how long the close held the thread at once. */
+  longestMs: number;
+  closed: ((longestStepMs: number) => void) | undefined;
+}
+
 export class Recorder implements SampleSink {
-  private readonly interval: RequestSeries[];
-  private readonly overall = newHistogram();
-  private readonly lag = newHistogram();
-  private readonly connectTimes = newHistogram();
-  private readonly handshakeTimes = newHistogram();
+  private buffers: IntervalBuffers;
+  /** A set closed and reset, for the next cut to swap in (none while a cut's close holds it). */
+  private spare: IntervalBuffers | undefined;
+  private closing: Closing | undefined;
+  private closeScheduled = false;
   private readonly phases: PhaseTotals[] = [];
   private readonly listeners: IntervalListener[] = [];
   private intervalIndex = 0;
@@ -137,7 +166,8 @@ export class Recorder implements SampleSink {
     readonly requestNames: readonly string[],
     readonly originMs = performance.now(),
   ) {
-    this.interval = requestNames.map(() => new RequestSeries());
+    this.buffers = new IntervalBuffers(requestNames.length);
+    this.spare = new IntervalBuffers(requestNames.length);
   }
 
   onInterval(listener: IntervalListener): void {
@@ -149,7 +179,7 @@ export class Recorder implements SampleSink {
       this.hops.response(latencyUs, serverTiming);
       this.requests.add(startMs - this.originMs, latencyUs);
     }
-    const series = this.interval[requestIndex]!;
+    const series = this.buffers.series[requestIndex]!;
     const statusClass = status < 200 ? '1xx' : status < 300 ? '2xx' : status < 400 ? '3xx' : status < 500 ? '4xx' : '5xx';
     series.statuses[statusClass] = (series.statuses[statusClass] ?? 0) + 1;
     if (status < 400) recordUs(series.ok, latencyUs);
@@ -161,18 +191,18 @@ export class Recorder implements SampleSink {
   }
 
   failure(requestIndex: number, kind: ErrorKind, latencyUs: number): void {
-    const series = this.interval[requestIndex]!;
+    const series = this.buffers.series[requestIndex]!;
     series.errors[kind] = (series.errors[kind] ?? 0) + 1;
     recordUs(series.failed, latencyUs);
   }
 
   sendLag(lagUs: number): void {
-    recordUs(this.lag, lagUs);
+    recordUs(this.buffers.lag, lagUs);
   }
 
   connected(connectUs: number, handshakeUs: number | undefined): void {
-    recordUs(this.connectTimes, connectUs);
-    if (handshakeUs !== undefined) recordUs(this.handshakeTimes, handshakeUs);
+    recordUs(this.buffers.connectTimes, connectUs);
+    if (handshakeUs !== undefined) recordUs(this.buffers.handshakeTimes, handshakeUs);
   }
 
   /** Starts a phase: intervals flushed from now on belong to it. */
@@ -216,45 +246,121 @@ export class Recorder implements SampleSink {
 
   /** Closes the current interval at `nowMs` if anything was recorded in it since the last flush; an idle gap is no interval. */
   flushPending(nowMs: number): void {
-    if (this.interval.some((series) => series.attempts > 0)) this.flush(nowMs);
+    this.finishClosing();
+    if (this.buffers.series.some((series) => series.attempts > 0)) this.flush(nowMs);
   }
 
   /** Closes the current interval at `nowMs` (ms from the run's start), hands it to listeners, folds it into the phase. */
   flush(nowMs: number): void {
+    this.cut(nowMs);
+    this.finishClosing();
+  }
+
+  /**
+   * Ends the current interval at `nowMs` (ms from the run's start) and closes it over the next turns of the
+   * event loop, a step a turn: summing its requests, each listener, folding it into the phase. The sends
+   * due meanwhile go out between the steps. Closed at once (1-4 ms on this 2-core VM, cold each second:
+   * bench/cold-cost.ts), it held up every send due in it: at 20,000 req/s ~800 of a 15-s run's ~4,300 sends
+   * later than 300 us were due in an interval's end. Every other call, and the next cut, finishes a
+   * pending close first. `closed` gets the longest step, in ms, once the interval is closed.
+   */
+  cutLater(nowMs: number, closed: (longestStepMs: number) => void): void {
+    this.cut(nowMs);
+    if (!this.closing) {
+      closed(0);
+      return;
+    }
+    this.closing.closed = closed;
+    this.scheduleStep();
+  }
+
+  private cut(nowMs: number): void {
+    this.finishClosing();
     const current = this.phases[this.phases.length - 1];
     const lengthMs = nowMs - this.intervalStartMs;
-    if (current && lengthMs > 0) {
-      this.overall.reset();
-      for (const series of this.interval) addHistogram(this.overall, series.ok);
-      const answered = this.interval.filter((series) => series.ok.totalCount > 0);
-      const encodings = new Map<Histogram, string>();
-      const snapshot: IntervalSnapshot = {
-        index: this.intervalIndex++,
-        startMs: this.intervalStartMs,
-        lengthMs,
-        phase: current.phase,
-        requests: this.interval,
-        overall: this.overall,
-        sendLag: this.lag,
-        encode: (h) => {
-          // The sum of one histogram has its counts and extremes: the same encoding.
-          const same = h === this.overall && answered.length === 1 ? answered[0]!.ok : h;
-          let encoded = encodings.get(same);
-          if (encoded === undefined) encodings.set(same, (encoded = encodeHistogram(same)));
-          return encoded;
-        },
-      };
-      for (const listener of this.listeners) listener(snapshot);
-      this.interval.forEach((series, i) => current.requests[i]!.add(series));
-      addHistogram(current.sendLag, this.lag);
-      addHistogram(current.connect, this.connectTimes);
-      addHistogram(current.handshake, this.handshakeTimes);
-      current.durationMs += lengthMs;
-    }
-    this.interval.forEach((series) => series.reset());
-    this.resetSmall();
+    const done = this.buffers;
+    this.buffers = this.spare ?? new IntervalBuffers(this.requestNames.length);
+    this.spare = undefined;
     this.hops.interval();
+    const startMs = this.intervalStartMs;
     this.intervalStartMs = nowMs;
+    const reuse = () => {
+      done.reset();
+      this.spare = done;
+    };
+    if (!current || lengthMs <= 0) {
+      reuse();
+      return;
+    }
+    const index = this.intervalIndex++;
+    let snapshot: IntervalSnapshot | undefined;
+    // Compressing is most of a close: each histogram the writers encode (the hlog and histograms.json ask for
+    // these) is a step of its own before them, and they find it encoded.
+    const written = [done.overall, ...done.series.flatMap((series) => [series.ok, series.failed]), done.lag];
+    const encodings = this.listeners.length > 0 ? written.map((h) => () => h.totalCount > 0 && snapshot!.encode(h)) : [];
+    const steps = [
+      () => (snapshot = this.snapshotOf(done, index, startMs, lengthMs, current.phase)),
+      ...encodings,
+      ...this.listeners.map((listener) => () => listener(snapshot!)),
+      () => {
+        done.series.forEach((series, i) => current.requests[i]!.add(series));
+        addHistogram(current.sendLag, done.lag);
+        addHistogram(current.connect, done.connectTimes);
+        addHistogram(current.handshake, done.handshakeTimes);
+        current.durationMs += lengthMs;
+        reuse();
+      },
+    ];
+    this.closing = { steps, longestMs: 0, closed: undefined };
+  }
+
+  private snapshotOf(done: IntervalBuffers, index: number, startMs: number, lengthMs: number, phase: string): IntervalSnapshot {
+    done.overall.reset();
+    for (const series of done.series) addHistogram(done.overall, series.ok);
+    const answered = done.series.filter((series) => series.ok.totalCount > 0);
+    const encodings = new Map<Histogram, string>();
+    return {
+      index,
+      startMs,
+      lengthMs,
+      phase,
+      requests: done.series,
+      overall: done.overall,
+      sendLag: done.lag,
+      encode: (h) => {
+        // The sum of one histogram has its counts and extremes: the same encoding.
+        const same = h === done.overall && answered.length === 1 ? answered[0]!.ok : h;
+        let encoded = encodings.get(same);
+        if (encoded === undefined) encodings.set(same, (encoded = encodeHistogram(same)));
+        return encoded;
+      },
+    };
+  }
+
+  private scheduleStep(): void {
+    if (this.closeScheduled) return;
+    this.closeScheduled = true;
+    setImmediate(() => {
+      this.closeScheduled = false;
+      if (this.closing && this.runStep(this.closing)) this.scheduleStep();
+    });
+  }
+
+  /** Runs the closing's next step; false once it is closed. */
+  private runStep(closing: Closing): boolean {
+    const startedMs = performance.now();
+    closing.steps.shift()!();
+    closing.longestMs = Math.max(closing.longestMs, performance.now() - startedMs);
+    if (closing.steps.length > 0) return true;
+    this.closing = undefined;
+    closing.closed?.(closing.longestMs);
+    return false;
+  }
+
+  /** The pending close's steps, all now: whatever reads or changes the intervals and phases goes after it. */
+  private finishClosing(): void {
+    const closing = this.closing;
+    if (closing) while (this.runStep(closing));
   }
 
   /**
@@ -262,24 +368,17 @@ export class Recorder implements SampleSink {
    * hop times, request log), which then starts afresh. The worker's own phases and intervals are not used.
    */
   handOver(): RecorderPart {
+    const b = this.buffers;
     const part: RecorderPart = {
-      requests: this.interval.map((series) => (series.attempts > 0 ? series.pack() : null)),
-      sendLag: packHistogram(this.lag),
-      connect: packHistogram(this.connectTimes),
-      handshake: packHistogram(this.handshakeTimes),
+      requests: b.series.map((series) => (series.attempts > 0 ? series.pack() : null)),
+      sendLag: packHistogram(b.lag),
+      connect: packHistogram(b.connectTimes),
+      handshake: packHistogram(b.handshakeTimes),
       hops: this.hops.handOver(),
       log: this.requests.handOver(),
     };
-    this.interval.forEach((series) => series.reset());
-    this.resetSmall();
+    b.reset();
     return part;
-  }
-
-  /** The histograms that are not per request: send lag and connection set-up. */
-  private resetSmall(): void {
-    this.lag.reset();
-    this.connectTimes.reset();
-    this.handshakeTimes.reset();
   }
 
   /**
@@ -287,16 +386,18 @@ export class Recorder implements SampleSink {
    * samples had been recorded here; the next flush() then writes and totals them like any other.
    */
   absorb(part: RecorderPart): void {
-    part.requests.forEach((series, i) => series && this.interval[i]!.addPacked(series));
-    addPackedHistogram(this.lag, part.sendLag);
-    addPackedHistogram(this.connectTimes, part.connect);
-    addPackedHistogram(this.handshakeTimes, part.handshake);
+    const b = this.buffers;
+    part.requests.forEach((series, i) => series && b.series[i]!.addPacked(series));
+    addPackedHistogram(b.lag, part.sendLag);
+    addPackedHistogram(b.connectTimes, part.connect);
+    addPackedHistogram(b.handshakeTimes, part.handshake);
     this.hops.absorb(part.hops);
     this.requests.absorb(part.log);
   }
 
   /** Every phase's totals, in run order. Call after the last flush. */
   get phaseTotals(): readonly PhaseTotals[] {
+    this.finishClosing();
     return this.phases;
   }
 }

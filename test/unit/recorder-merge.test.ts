@@ -131,6 +131,66 @@ describe('Recorder.handOver / absorb', () => {
   });
 });
 
+describe('Recorder.cutLater', () => {
+  const names = ['get item', 'post order'];
+  const totals = (r: Recorder) => r.phaseTotals.map((p) => ({ ...p, requests: p.requests.map((s) => [shape(s.ok), shape(s.failed), s.errors, s.statuses]), sendLag: shape(p.sendLag) }));
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('closes each interval over later turns of the event loop, while the next records, as flush would at once', async () => {
+    const intervals = Array.from({ length: 3 }, (_, i) => samples(seededRandom(200 + i), 3000));
+    const now = new Recorder(names, 0);
+    const nowSeen: ReturnType<typeof snapshotOf>[] = [];
+    now.onInterval((s) => nowSeen.push(snapshotOf(s)));
+    now.beginPhase('main', true, 0);
+    const later = new Recorder(names, 0);
+    const laterSeen: ReturnType<typeof snapshotOf>[] = [];
+    later.onInterval((s) => laterSeen.push(snapshotOf(s)));
+    later.beginPhase('main', true, 0);
+
+    const longest: number[] = [];
+    for (const [i, batch] of intervals.entries()) {
+      // Half the interval's samples before the previous close has ended, half after.
+      batch.slice(0, 1500).forEach((s) => feed(later, s, i * 1000));
+      while (longest.length < i) await turn();
+      batch.slice(1500).forEach((s) => feed(later, s, i * 1000));
+      batch.forEach((s) => feed(now, s, i * 1000));
+      now.flush((i + 1) * 1000);
+      later.cutLater((i + 1) * 1000, (ms) => longest.push(ms));
+      expect(laterSeen).toHaveLength(i);
+      await turn();
+      // One step a turn: the sum, then the encodings, then the listener.
+      expect(laterSeen).toHaveLength(i);
+    }
+    while (longest.length < 3) await turn();
+    expect(laterSeen).toEqual(nowSeen);
+    expect(totals(later)).toEqual(totals(now));
+    for (const ms of longest) expect(ms).toBeGreaterThan(0);
+  });
+
+  it('is finished first by whatever reads or closes intervals: the phase totals, the phase end, the next cut', () => {
+    const batch = samples(seededRandom(300), 2000);
+    const r = new Recorder(names, 0);
+    const seen: number[] = [];
+    r.onInterval((s) => seen.push(s.index));
+    r.beginPhase('main', true, 0);
+    batch.forEach((s) => feed(r, s, 0));
+    let closedWith: number | undefined;
+    r.cutLater(1000, (ms) => (closedWith = ms));
+    expect(seen).toEqual([]);
+    expect(r.phaseTotals[0]!.durationMs).toBe(1000);
+    expect(seen).toEqual([0]);
+    expect(closedWith).toBeGreaterThan(0);
+    batch.forEach((s) => feed(r, s, 1000));
+    r.cutLater(2000, () => {});
+    batch.forEach((s) => feed(r, s, 2000));
+    r.cutLater(3000, () => {});
+    expect(seen).toEqual([0, 1]);
+    r.endPhase(3000, 3000);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(r.phaseTotals[0]!.requests.reduce((n, s) => n + s.attempts, 0)).toBe(3 * batch.filter((s) => s.kind !== 'lag').length);
+  });
+});
+
 describe('HopRecorder.handOver / absorb', () => {
   it('hands over only what came since the last hand-over', () => {
     const worker = new HopRecorder();

@@ -13,7 +13,7 @@ export interface GeneratorObservation {
   gcPauses: GcPause[];
   /** CPU time used by the generator over the run, as a share of one core. */
   cpuShare: number;
-  /** How long each interval's end held the thread that sends, during the load (absent: none was timed). */
+  /** How long each interval's end held the thread that sends at once, during the load (absent: none was timed). */
   intervalEnds?: Percentiles;
 }
 
@@ -60,10 +60,10 @@ export class GeneratorMonitor {
   }
 
   /**
-   * An interval closed during the load, on the thread that sends, in `durationMs`: its hlog line, its
-   * histograms.json entry and its timeline point are written then, and sends due meanwhile wait. Run once a
-   * second, that code and its memory are cold each time: many times its cost in a loop on a shared VM
-   * (bench/cold-cost.ts).
+   * An interval closed during the load, on the thread that sends, holding it for at most `durationMs` at a
+   * time (the longest step of Recorder.cutLater): its hlog line, its histograms.json entry and its timeline
+   * point are written then, and sends due in a step wait. Run once a second, that code and its memory are
+   * cold each time: many times its cost in a loop on a shared VM (bench/cold-cost.ts).
    */
   intervalEnd(durationMs: number): void {
     recordUs(this.intervalEnds, Math.max(1, Math.round(durationMs * 1000)));
