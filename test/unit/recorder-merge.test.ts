@@ -55,6 +55,15 @@ function snapshotOf(s: IntervalSnapshot) {
   };
 }
 
+/** A recorder in its phase 'main', and what its listener saw of each interval. */
+function watched(names: string[]): { recorder: Recorder; seen: ReturnType<typeof snapshotOf>[] } {
+  const recorder = new Recorder(names, 0);
+  const seen: ReturnType<typeof snapshotOf>[] = [];
+  recorder.onInterval((s) => seen.push(snapshotOf(s)));
+  recorder.beginPhase('main', true, 0);
+  return { recorder, seen };
+}
+
 /** Tail means and shares sum fractional microseconds in arrival order, which differs once merged: compare to 12 digits. */
 function to12Digits<T>(value: T): T {
   return JSON.parse(JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v))) as T;
@@ -90,15 +99,8 @@ describe('Recorder.handOver / absorb', () => {
     const intervals = Array.from({ length: 4 }, (_, i) => samples(seededRandom(100 + i), 3000));
     const names = ['get item', 'post order'];
 
-    const single = new Recorder(names, 0);
-    const singleSeen: ReturnType<typeof snapshotOf>[] = [];
-    single.onInterval((s) => singleSeen.push(snapshotOf(s)));
-    single.beginPhase('main', true, 0);
-
-    const main = new Recorder(names, 0);
-    const mainSeen: ReturnType<typeof snapshotOf>[] = [];
-    main.onInterval((s) => mainSeen.push(snapshotOf(s)));
-    main.beginPhase('main', true, 0);
+    const { recorder: single, seen: singleSeen } = watched(names);
+    const { recorder: main, seen: mainSeen } = watched(names);
     const workers = [new Recorder(names, 0), new Recorder(names, 0)];
     for (const w of workers) w.beginPhase('main', true, 0);
 
@@ -138,14 +140,8 @@ describe('Recorder.cutLater', () => {
 
   it('closes each interval over later turns of the event loop, while the next records, as flush would at once', async () => {
     const intervals = Array.from({ length: 3 }, (_, i) => samples(seededRandom(200 + i), 3000));
-    const now = new Recorder(names, 0);
-    const nowSeen: ReturnType<typeof snapshotOf>[] = [];
-    now.onInterval((s) => nowSeen.push(snapshotOf(s)));
-    now.beginPhase('main', true, 0);
-    const later = new Recorder(names, 0);
-    const laterSeen: ReturnType<typeof snapshotOf>[] = [];
-    later.onInterval((s) => laterSeen.push(snapshotOf(s)));
-    later.beginPhase('main', true, 0);
+    const { recorder: now, seen: nowSeen } = watched(names);
+    const { recorder: later, seen: laterSeen } = watched(names);
 
     const longest: number[] = [];
     for (const [i, batch] of intervals.entries()) {
