@@ -13,8 +13,8 @@ export function startedWith(pattern: RegExp): boolean {
  *
  * `--min-semi-space-size=16`: the young generation starts at its usual ceiling instead of 1 MB and a load's
  * garbage no longer fills it every few hundred milliseconds. At 20,000 req/s against nginx (15-s runs, this
- * 2-core VM) V8 scavenged 33-37 times a run for 0.4-0.5 ms each, every one of them a pause of the thread
- * that sends, and 4 times with it (~1 ms each); at 2,000 req/s 9-12 times against none. Alternating rounds:
+ * 2-core VM) V8 scavenged 33-38 times a run for 0.4-0.5 ms each, every one of them a pause of the thread
+ * that sends, and 4 times with it (0.9-2.1 ms each at p50); at 2,000 req/s 9-12 times against none. Alternating rounds:
  * send lag p99 at 20,000 req/s 255 and 294 us against 394 and 332; at 2,000 req/s the CPU per request alike
  * (medians 64.7 and 63.7 CPU-ms per 1,000, 4 rounds), latency p99 275-399 us against 364-515. The pages are
  * touched only as they are used: a 1-s run's peak RSS moved by ~1 MB.

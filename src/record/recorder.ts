@@ -259,10 +259,11 @@ export class Recorder implements SampleSink {
   /**
    * Ends the current interval at `nowMs` (ms from the run's start) and closes it over the next turns of the
    * event loop, a step a turn: summing its requests, each listener, folding it into the phase. The sends
-   * due meanwhile go out between the steps. Closed at once (1-4 ms on this 2-core VM, cold each second:
-   * bench/cold-cost.ts), it held up every send due in it: at 20,000 req/s ~800 of a 15-s run's ~4,300 sends
-   * later than 300 us were due in an interval's end. Every other call, and the next cut, finishes a
-   * pending close first. `closed` gets the longest step, in ms, once the interval is closed.
+   * due meanwhile go out between the steps. Closed at once (0.6-1.1 ms at p50 on this 2-core VM, 1.7-3.8 ms
+   * the first time, cold each second: bench/cold-cost.ts), it held up every send due in it: at 20,000 req/s
+   * 774-923 of a 15-s run's ~4,300 sends later than 300 us fell due in an interval's first 100 ms, where any
+   * 100 ms held ~23. Every other call, and the next cut, finishes a pending close first. `closed` gets the
+   * longest step, in ms, once the interval is closed.
    */
   cutLater(nowMs: number, closed: (longestStepMs: number) => void): void {
     this.cut(nowMs);
@@ -395,7 +396,7 @@ export class Recorder implements SampleSink {
     this.requests.absorb(part.log);
   }
 
-  /** Every phase's totals, in run order. Call after the last flush. */
+  /** Every phase's totals, in run order, a pending close finished first. Call after the last flush. */
   get phaseTotals(): readonly PhaseTotals[] {
     this.finishClosing();
     return this.phases;
