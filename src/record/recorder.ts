@@ -145,8 +145,8 @@ interface Closing {
 
 export class Recorder implements SampleSink {
   private buffers: IntervalBuffers;
-  /** A set closed and reset, for the next cut to swap in (none while a cut's close holds it). */
-  private spare: IntervalBuffers | undefined;
+  /** The other set: the interval being closed, or, once closed and reset, the next cut's. */
+  private other: IntervalBuffers;
   private closing: Closing | undefined;
   private closeScheduled = false;
   private readonly phases: PhaseTotals[] = [];
@@ -167,7 +167,7 @@ export class Recorder implements SampleSink {
     readonly originMs = performance.now(),
   ) {
     this.buffers = new IntervalBuffers(requestNames.length);
-    this.spare = new IntervalBuffers(requestNames.length);
+    this.other = new IntervalBuffers(requestNames.length);
   }
 
   onInterval(listener: IntervalListener): void {
@@ -279,18 +279,15 @@ export class Recorder implements SampleSink {
     this.finishClosing();
     const current = this.phases[this.phases.length - 1];
     const lengthMs = nowMs - this.intervalStartMs;
+    // The other set's close was finished above, which reset it.
     const done = this.buffers;
-    this.buffers = this.spare ?? new IntervalBuffers(this.requestNames.length);
-    this.spare = undefined;
+    this.buffers = this.other;
+    this.other = done;
     this.hops.interval();
     const startMs = this.intervalStartMs;
     this.intervalStartMs = nowMs;
-    const reuse = () => {
-      done.reset();
-      this.spare = done;
-    };
     if (!current || lengthMs <= 0) {
-      reuse();
+      done.reset();
       return;
     }
     const index = this.intervalIndex++;
@@ -309,7 +306,7 @@ export class Recorder implements SampleSink {
         addHistogram(current.connect, done.connectTimes);
         addHistogram(current.handshake, done.handshakeTimes);
         current.durationMs += lengthMs;
-        reuse();
+        done.reset();
       },
     ];
     this.closing = { steps, longestMs: 0, closed: undefined };
