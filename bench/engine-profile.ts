@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cleanup } from './lib/cleanup.js';
+import { CLI_V8_FLAGS } from '../src/node-flags.js';
 import { CLI_PATH, REPO_ROOT } from './lib/hopscope.js';
 import { SMALL_JSON_BODY, startNginx } from './lib/nginx.js';
 import { freePort, runOk } from './lib/proc.js';
@@ -25,9 +26,27 @@ interface Profile {
   timeDeltas: number[];
 }
 
+/**
+ * The CLI runs as one bundle (dist/bin/cli.cjs), where esbuild marks each module's start with a comment
+ * naming its file (`// dist/load/engine.js`): the module a bundle line belongs to, for stage() to tell the
+ * stages apart.
+ */
+function bundleModules(): (line: number) => string {
+  const starts: { line: number; file: string }[] = [];
+  readFileSync(join(REPO_ROOT, 'dist/bin/cli.cjs'), 'utf8')
+    .split('\n')
+    .forEach((text, line) => {
+      const marker = /^\/\/ ((?:dist|node_modules)\/\S+)$/.exec(text);
+      if (marker) starts.push({ line, file: marker[1]! });
+    });
+  return (line) => starts.findLast((s) => s.line <= line)?.file ?? 'dist/bin/cli.cjs';
+}
+const moduleAt = bundleModules();
+
 /** The stage a function belongs to, from where it is defined. */
 function stage(frame: ProfileNode['callFrame']): string {
-  const { url, functionName } = frame;
+  const { functionName } = frame;
+  const url = frame.url.endsWith('/bin/cli.cjs') ? moduleAt(frame.lineNumber) : frame.url;
   if (functionName === '(garbage collector)') return 'V8 garbage collector';
   if (functionName === '(idle)') return 'idle (waiting for the kernel)';
   if (functionName === '(program)') return 'V8 and libuv native code (syscalls, epoll, timers)';
@@ -49,7 +68,8 @@ async function main(): Promise<void> {
   try {
     const port = await freePort(18950);
     await startNginx({ port, body: SMALL_JSON_BODY, cleanup });
-    const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, CLI_PATH, 'run', '--target', `http://127.0.0.1:${port}/`, '--connections', '50', '--duration', '10s', '--json', '--quiet', '--out', join(dir, 'run')];
+    // Node itself, not the `bin`, so that --cpu-prof reaches it; with the flags the `bin` starts it with.
+    const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...CLI_V8_FLAGS, CLI_PATH, 'run', '--target', `http://127.0.0.1:${port}/`, '--connections', '50', '--duration', '10s', '--json', '--quiet', '--out', join(dir, 'run')];
     const r = await runOk(process.execPath, args, { cwd: REPO_ROOT, timeoutMs: 90_000, cleanup });
     const rps = (JSON.parse(r.stdout) as { phases: { achievedRps: number }[] }).phases[0]!.achievedRps;
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
@@ -64,7 +84,8 @@ async function main(): Promise<void> {
     for (const [id, us] of selfUs) {
       const frame = byId.get(id)!.callFrame;
       byStage.set(stage(frame), (byStage.get(stage(frame)) ?? 0) + us);
-      const name = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*\/(dist|node_modules)\//, '')}:${frame.lineNumber + 1}`;
+      const file = frame.url.endsWith('/bin/cli.cjs') ? moduleAt(frame.lineNumber) : frame.url;
+      const name = `${frame.functionName || '(anonymous)'} ${file.replace(/^.*?(dist|node_modules)\//, '')}${file === frame.url ? `:${frame.lineNumber + 1}` : ''}`;
       byFunction.set(name, (byFunction.get(name) ?? 0) + us);
     }
     const share = (us: number) => `${((us / totalUs) * 100).toFixed(1).padStart(5)} %`;
