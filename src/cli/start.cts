@@ -45,6 +45,9 @@ const source = readFileSync(bundle, 'utf8');
 const hash = /\n\/\/ bundle ([0-9a-f]+)\n$/.exec(source.slice(-64))?.[1];
 const cacheFile = hash ? join(dirname(bundle), `cli-${hash}.v8cache`) : undefined;
 const startedWithGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
+// The test pipeline/analysis-tier.ts makes (an ES module, which this start cannot require): optimizer flags
+// the user started Node with are theirs, and the cache is made under them.
+const startedWithOptimizerFlags = /--(?:no-)?(?:opt|turbofan|jitless)\b|--max-opt\b/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
 // The program's own import() calls do not work in a script read from the cache (import-module.ts): it uses
 // this module's.
 (globalThis as { [IMPORTER]?: (specifier: string) => Promise<unknown> })[IMPORTER] = (specifier) => import(specifier);
@@ -72,6 +75,9 @@ function writeCache(script: Script, path: string): void {
   // V8 refuses a cache made under other flags than its own, and the engine sets --expose-gc while it runs
   // (load/settle-heap.ts): made under it, the cache would be refused by every next start.
   if (!startedWithGc) setFlagsFromString('--no-expose-gc');
+  // And a run's end turns TurboFan off while it analyses (pipeline/analysis-tier.ts): an exit meanwhile (a
+  // Ctrl-C, an error) would make the cache under --no-turbofan, and the next start would refuse it.
+  if (!startedWithOptimizerFlags) setFlagsFromString('--turbofan');
   try {
     writeFileSync(temporary, script.createCachedData());
     renameSync(temporary, path);

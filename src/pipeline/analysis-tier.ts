@@ -10,7 +10,8 @@
  * The switch is the process's (V8 has one set of flags): runs that overlap in one process count in and out,
  * and the last one out turns the optimizer back on; meanwhile another run's load may tier up later. It is set
  * back with --turbofan itself, which also makes V8's flag hash what it was (cli/start.cts's code cache is checked
- * against it). A process started with optimizer flags of its own keeps them.
+ * against it; an exit in between leaves it off, and the start turns it back on before it makes the cache). A
+ * process started with optimizer flags of its own keeps them.
  */
 
 import { setFlagsFromString } from 'node:v8';

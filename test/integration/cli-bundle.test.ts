@@ -193,6 +193,21 @@ describe("the CLI's code cache", () => {
     expect(replaced.length).toBeGreaterThan(100_000);
   });
 
+  it("made at an exit while a run's end had V8's optimizer off (pipeline/analysis-tier.ts), is read by the next run", async () => {
+    const path = join(root, 'dist/bin', caches()[0]!);
+    rmSync(path);
+    // Registered before the CLI's start registers its own: the exit finds the optimizer off, as a Ctrl-C
+    // during the analysis would.
+    const probe = join(root, 'optimizer-off-at-exit.cjs');
+    writeFileSync(probe, `process.once('exit', () => require('node:v8').setFlagsFromString('--no-turbofan'));\n`);
+    await run('node', ['--require', probe, join(root, 'dist/cli/main.js'), 'run', '--target', target, '--rate', '20', '--duration', '300ms', '--json', '--quiet', '--out', join(root, 'out')], { cwd: root, timeout: 60_000 });
+    const made = statSync(path);
+    await runOnce();
+    // A refused cache is written again at the end of the run, a new file under the same name.
+    expect(statSync(path).ino).toBe(made.ino);
+    expect(statSync(path).mtimeMs).toBe(made.mtimeMs);
+  });
+
   // Last here: --trace-gc is a V8 flag of its own, under which the cache is refused and made again.
   it("runs without V8's memory reducer for small heaps: no full collection of its own 8 s into a run (cli/start.cts)", async () => {
     const { stdout } = await run('node', ['--trace-gc', join(root, 'dist/cli/main.js'), 'run', '--target', target, '--rate', '50', '--duration', '9s', '--quiet', '--out', join(root, 'out')], { cwd: root, timeout: 60_000 });
