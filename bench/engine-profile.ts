@@ -43,10 +43,15 @@ function bundleModules(): (line: number) => string {
 }
 const moduleAt = bundleModules();
 
+/** Where a function is defined: its script, or for the bundle's functions the module they came from. */
+function sourceOf(frame: ProfileNode['callFrame']): string {
+  return frame.url.endsWith('/bin/cli.cjs') ? moduleAt(frame.lineNumber) : frame.url;
+}
+
 /** The stage a function belongs to, from where it is defined. */
 function stage(frame: ProfileNode['callFrame']): string {
   const { functionName } = frame;
-  const url = frame.url.endsWith('/bin/cli.cjs') ? moduleAt(frame.lineNumber) : frame.url;
+  const url = sourceOf(frame);
   if (functionName === '(garbage collector)') return 'V8 garbage collector';
   if (functionName === '(idle)') return 'idle (waiting for the kernel)';
   if (functionName === '(program)') return 'V8 and libuv native code (syscalls, epoll, timers)';
@@ -84,7 +89,7 @@ async function main(): Promise<void> {
     for (const [id, us] of selfUs) {
       const frame = byId.get(id)!.callFrame;
       byStage.set(stage(frame), (byStage.get(stage(frame)) ?? 0) + us);
-      const file = frame.url.endsWith('/bin/cli.cjs') ? moduleAt(frame.lineNumber) : frame.url;
+      const file = sourceOf(frame);
       const name = `${frame.functionName || '(anonymous)'} ${file.replace(/^.*?(dist|node_modules)\//, '')}${file === frame.url ? `:${frame.lineNumber + 1}` : ''}`;
       byFunction.set(name, (byFunction.get(name) ?? 0) + us);
     }
